@@ -1,0 +1,30 @@
+# Finds the PostgreSQL *server* development files through pg_config (CMake's own FindPostgreSQL targets libpq).
+# Defines PostgreSQL::Server (interface target with the server include directory) and
+# PG_CONFIG, PG_PKGLIBDIR, PG_SHAREDIR, PG_BINDIR, PG_PGXS, PG_VERSION_STRING, PG_MAJOR.
+find_program(PG_CONFIG NAMES pg_config HINTS /usr/lib/postgresql/15/bin ENV PG_CONFIG)
+if(NOT PG_CONFIG)
+  message(FATAL_ERROR "pg_config not found: install postgresql-server-dev-15 or pass -DPG_CONFIG=/path/to/pg_config")
+endif()
+foreach(item includedir-server pkglibdir sharedir bindir pgxs version)
+  execute_process(COMMAND ${PG_CONFIG} --${item} OUTPUT_VARIABLE out OUTPUT_STRIP_TRAILING_WHITESPACE
+                  RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${PG_CONFIG} --${item} failed")
+  endif()
+  string(TOUPPER "${item}" key)
+  string(REPLACE "-" "_" key "${key}")
+  set(PG_${key} "${out}")
+endforeach()
+set(PG_VERSION_STRING "${PG_VERSION}")
+string(REGEX MATCH "[0-9]+" PG_MAJOR "${PG_VERSION}")
+if(PG_MAJOR LESS 15)
+  message(FATAL_ERROR "morpheus needs PostgreSQL 15 or later, ${PG_CONFIG} is ${PG_VERSION}")
+endif()
+if(NOT TARGET PostgreSQL::Server)
+  add_library(PostgreSQL::Server INTERFACE IMPORTED)
+  set_target_properties(PostgreSQL::Server PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${PG_INCLUDEDIR_SERVER}")
+  # System include: warnings inside PostgreSQL's headers are not ours to fix.
+  set_target_properties(PostgreSQL::Server PROPERTIES INTERFACE_SYSTEM_INCLUDE_DIRECTORIES "${PG_INCLUDEDIR_SERVER}")
+endif()
+include(FindPackageHandleStandardArgs)
+find_package_handle_standard_args(PostgreSQL REQUIRED_VARS PG_CONFIG PG_INCLUDEDIR_SERVER VERSION_VAR PG_VERSION_STRING)

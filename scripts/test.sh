@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Runs every test layer and fails on any failure:
+#   1. clang-format check            4. PGXS build of the same extension (build + staged install)
+#   2. CMake build, unit tests (ctest) 5. pg_regress (sql/, expected/) and pgTAP (tests/pgtap/, pg_prove)
+#   3. ASan+UBSan build of the unit tests  6. extension upgrade paths
+# on a throwaway cluster that is always removed. Installs its own dependencies first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+SECONDS=0
+jobs="$(nproc 2>/dev/null || echo 2)"
+mkdir -p build
+summary="$root/build/test-summary.txt"
+: >"$summary"
+passed=0
+failed=0
+record() { # layer passed failed
+  echo "$1: $2 passed, $3 failed" >>"$summary"
+  passed=$((passed + $2))
+  failed=$((failed + $3))
+}
+stage() { printf '\n==== %s (%ds)\n' "$1" "$SECONDS"; }
+
+stage "dependencies"
+bash scripts/install-deps.sh
+
+stage "clang-format"
+mapfile -t sources < <(git ls-files -co --exclude-standard -- 'src/*.cpp' 'src/*.hpp' 'tests/*.cpp' 'tests/*.hpp' \
+  'bench/*.cpp' 'bench/*.hpp' | sort -u)
+bad=0
+for f in "${sources[@]}"; do
+  [ -f "$f" ] || continue
+  clang-format --dry-run --Werror "$f" >/dev/null 2>&1 || { echo "not formatted: $f"; bad=$((bad + 1)); }
+done
+record clang-format $((${#sources[@]} - bad)) "$bad"
+[ "$bad" -eq 0 ] || { echo "run: clang-format -i <file>"; exit 1; }
+
+stage "core purity"
+if grep -rnE '#\s*include\s*[<"](postgres|fmgr|funcapi|miscadmin|executor/|utils/|catalog/|access/|nodes/)' src/core; then
+  echo "src/core includes a PostgreSQL header"; exit 1
+fi
+
+stage "CMake build + install"
+# Hold the install lock from installation to the end of the PostgreSQL tests: they must test this build.
+exec 9>/tmp/morpheus-install.lock
+flock 9
+MORPHEUS_INSTALL_LOCKED=1 bash scripts/build.sh
+
+stage "unit tests (ctest)"
+(cd build && ctest --output-on-failure -j"$jobs") | tee build/ctest.log
+n=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' build/ctest.log)
+record "unit (ctest)" $(( ${n% *} - ${n#* } )) "${n#* }"
+
+stage "unit tests under ASan+UBSan (ctest)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMORPHEUS_SANITIZE=ON -DMORPHEUS_BUILD_MODULE=OFF \
+  -DMORPHEUS_BUILD_BENCH=OFF -DMORPHEUS_NATIVE=OFF >/dev/null
+cmake --build build-asan -j"$jobs" >/dev/null
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs") |
+  tee build/ctest-asan.log
+n=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' build/ctest-asan.log)
+record "unit (ASan+UBSan)" $(( ${n% *} - ${n#* } )) "${n#* }"
+
+stage "PGXS build (Makefile.pgxs) + staged install"
+pgxs_dir="$(mktemp -d /tmp/morpheus-pgxs.XXXXXX)"
+git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$pgxs_dir" 2>/dev/null || true
+(cd "$pgxs_dir" && make -s -f Makefile.pgxs -j"$jobs" >make.log 2>&1 && make -s -f Makefile.pgxs install DESTDIR="$pgxs_dir/stage" >>make.log 2>&1) ||
+  { tail -n 40 "$pgxs_dir/make.log"; exit 1; }
+pkglib="$(pg_config --pkglibdir)"
+share="$(pg_config --sharedir)"
+ver="$(sed -n "s/^default_version = '\(.*\)'/\1/p" extension/morpheus.control)"
+for f in "$pkglib/morpheus.so" "$share/extension/morpheus.control" "$share/extension/morpheus--$ver.sql"; do
+  [ -f "$pgxs_dir/stage$f" ] || { echo "PGXS install did not produce $f"; exit 1; }
+done
+rm -rf "$pgxs_dir"
+record "PGXS build" 1 0
+
+stage "PostgreSQL tests (pg_regress, pgTAP, upgrades)"
+scripts/with-cluster.sh -- bash scripts/pg-tests.sh "$root/build"
+while read -r layer p f; do record "$layer" "$p" "$f"; done <"$root/build/pg-tests.counts"
+flock -u 9
+
+stage "summary"
+cat "$summary"
+echo "wall time: ${SECONDS}s"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

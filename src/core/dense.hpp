@@ -1,0 +1,52 @@
+// Dense linear-algebra helpers shared by every module: products, transpose, solve, pseudo-inverse, and the checks
+// the SQL surface needs (shapes, finite values). Matrices are row-major, like PostgreSQL's float8[][].
+#pragma once
+#include "core/no_postgres.hpp"
+
+#include <Eigen/Dense>
+#include <cstdint>
+#include <string>
+
+namespace morpheus {
+
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using ConstRowMap = Eigen::Map<const RowMatrix>;
+using RowMap = Eigen::Map<RowMatrix>;
+using Vector = Eigen::VectorXd;
+using ConstVectorMap = Eigen::Map<const Eigen::VectorXd>;
+
+// A double for messages: 6 significant digits (1e-17, 0.25, 3.14159e+08).
+std::string format_number(double v);
+
+// Throws InvalidParameter naming `name[i][j]` (1-based) at the first NaN or infinity.
+void require_finite(const ConstRowMap& a, const char* name);
+void require_finite(const double* v, std::int64_t n, const char* name);
+
+// Throws OutOfRange naming `what` if the result holds a NaN or infinity (an overflow in the computation).
+void require_finite_result(const ConstRowMap& r, const char* what);
+
+// Shape checks, usable before any result is allocated.
+void require_product_shapes(const ConstRowMap& a, const ConstRowMap& b, const char* a_name = "a",
+                            const char* b_name = "b");
+void require_solve_shapes(const ConstRowMap& a, const ConstRowMap& b);
+
+// out (a.rows x b.cols) = a * b. Shapes are checked; the product is computed in row panels so a cancel request is
+// honoured between panels.
+void matmul(const ConstRowMap& a, const ConstRowMap& b, RowMap out, const char* a_name = "a", const char* b_name = "b");
+
+// out (a.cols x a.rows) = a'.
+void transpose(const ConstRowMap& a, RowMap out);
+
+// out (n x k) solves a x = b for square, non-singular a (n x n) and b (n x k), by LU with partial pivoting.
+// A singular or numerically singular a is an error whose hint points at the pseudo-inverse.
+void solve(const ConstRowMap& a, const ConstRowMap& b, RowMap out);
+
+// Default relative tolerance of ginv: singular values below tol * sigma_max are treated as zero
+// (max(m, n) * machine epsilon, as NumPy's pinv and MATLAB's pinv).
+double ginv_default_tolerance(std::int64_t rows, std::int64_t cols);
+
+// out (a.cols x a.rows) = Moore-Penrose pseudo-inverse of a, through a singular value decomposition.
+// rel_tol < 0 selects ginv_default_tolerance.
+void ginv(const ConstRowMap& a, RowMap out, double rel_tol = -1.0);
+
+}  // namespace morpheus

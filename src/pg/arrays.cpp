@@ -1,0 +1,203 @@
+#include "pg/arrays.hpp"
+
+#include <cstring>
+
+#include "core/errors.hpp"
+#include "pg/guard.hpp"
+
+namespace morpheus::pg {
+namespace {
+
+constexpr std::int64_t kMaxArrayItems = static_cast<std::int64_t>(MaxArraySize);
+
+ArrayType* detoast_array(FunctionCallInfo fcinfo, int argno) {
+  Datum d = PG_GETARG_DATUM(argno);
+  return pg_call([d] { return DatumGetArrayTypeP(d); });
+}
+
+std::string dims_text(const ArrayType* a) {
+  std::string s;
+  for (int i = 0; i < ARR_NDIM(a); ++i) s += (i ? "x" : "") + std::to_string(ARR_DIMS(a)[i]);
+  return s;
+}
+
+// Throws NullValue naming the first NULL element (1-based, row-major subscripts).
+void reject_nulls(const ArrayType* a, const char* name) {
+  if (!ARR_HASNULL(a)) return;
+  const bits8* bitmap = ARR_NULLBITMAP(a);
+  std::int64_t n = 1;
+  for (int i = 0; i < ARR_NDIM(a); ++i) n *= ARR_DIMS(a)[i];
+  for (std::int64_t k = 0; k < n; ++k) {
+    if ((bitmap[k / 8] & (1 << (k % 8))) == 0) {
+      std::string where;
+      if (ARR_NDIM(a) == 2) {
+        const int cols = ARR_DIMS(a)[1];
+        where = "[" + std::to_string(k / cols + 1) + "][" + std::to_string(k % cols + 1) + "]";
+      } else {
+        where = "[" + std::to_string(k + 1) + "]";
+      }
+      throw Error(ErrorKind::NullValue, std::string(name) + where + " is NULL",
+                  "Arrays passed to morpheus must not contain NULL elements; filter or impute them first.");
+    }
+  }
+}
+
+void require_type(const ArrayType* a, Oid type, const char* name, const char* type_name) {
+  if (ARR_ELEMTYPE(a) != type)
+    throw Error(ErrorKind::DatatypeMismatch, std::string(name) + " must be an array of " + type_name);
+}
+
+ArrayType* alloc_array(int ndim, const int* dims, Oid elemtype, int elemsize, std::int64_t n, const char* what) {
+  const double bytes = static_cast<double>(ARR_OVERHEAD_NONULLS(ndim)) + static_cast<double>(n) * elemsize;
+  if (bytes > static_cast<double>(MaxAllocSize))
+    throw Error(ErrorKind::LimitExceeded,
+                std::string(what) + " would need " + std::to_string(static_cast<long long>(bytes)) +
+                    " bytes, over PostgreSQL's 1 GB limit for one value",
+                "Work on smaller blocks of the data.");
+  const Size size = static_cast<Size>(bytes);
+  ArrayType* a = pg_call([size] { return static_cast<ArrayType*>(palloc0(size)); });
+  SET_VARSIZE(a, size);
+  a->ndim = ndim;
+  a->dataoffset = 0;
+  a->elemtype = elemtype;
+  for (int i = 0; i < ndim; ++i) {
+    ARR_DIMS(a)[i] = dims[i];
+    ARR_LBOUND(a)[i] = 1;
+  }
+  return a;
+}
+
+}  // namespace
+
+void require_not_null(FunctionCallInfo fcinfo, int argno, const char* name) {
+  if (PG_ARGISNULL(argno))
+    throw Error(ErrorKind::NullValue, std::string(name) + " must not be NULL",
+                std::string("Pass a value for ") + name + " or omit it to use its default.");
+}
+
+MatrixArg matrix_arg(FunctionCallInfo fcinfo, int argno, const char* name, Finite finite) {
+  require_not_null(fcinfo, argno, name);
+  ArrayType* a = detoast_array(fcinfo, argno);
+  require_type(a, FLOAT8OID, name, "float8");
+  if (ARR_NDIM(a) == 0)
+    throw invalid_parameter(std::string(name) + " is empty", "Pass a non-empty 2-D array such as '{{1,2},{3,4}}'.");
+  if (ARR_NDIM(a) != 2)
+    throw invalid_parameter(std::string(name) + " must be a 2-D array (float8[][]) but has " +
+                                std::to_string(ARR_NDIM(a)) + " dimension" + (ARR_NDIM(a) == 1 ? "" : "s") + " (" +
+                                dims_text(a) + ")",
+                            "Write a matrix as '{{1,2},{3,4}}'; a single row as '{{1,2,3}}'.");
+  reject_nulls(a, name);
+  MatrixArg m;
+  m.data = reinterpret_cast<const double*>(ARR_DATA_PTR(a));
+  m.rows = ARR_DIMS(a)[0];
+  m.cols = ARR_DIMS(a)[1];
+  if (finite == Finite::Require) require_finite(m.map(), name);
+  return m;
+}
+
+VectorArg vector_arg(FunctionCallInfo fcinfo, int argno, const char* name, Finite finite, bool allow_empty) {
+  require_not_null(fcinfo, argno, name);
+  ArrayType* a = detoast_array(fcinfo, argno);
+  require_type(a, FLOAT8OID, name, "float8");
+  VectorArg v;
+  if (ARR_NDIM(a) == 0) {
+    if (!allow_empty)
+      throw invalid_parameter(std::string(name) + " is empty", "Pass a non-empty array such as '{1,2,3}'.");
+    return v;
+  }
+  if (ARR_NDIM(a) != 1)
+    throw invalid_parameter(std::string(name) + " must be a 1-D array (float8[]) but has " +
+                                std::to_string(ARR_NDIM(a)) + " dimensions (" + dims_text(a) + ")",
+                            "Write a vector as '{1,2,3}'.");
+  reject_nulls(a, name);
+  v.data = reinterpret_cast<const double*>(ARR_DATA_PTR(a));
+  v.size = ARR_DIMS(a)[0];
+  if (finite == Finite::Require) require_finite(v.data, v.size, name);
+  return v;
+}
+
+IntVectorArg int_vector_arg(FunctionCallInfo fcinfo, int argno, const char* name, bool allow_empty) {
+  require_not_null(fcinfo, argno, name);
+  ArrayType* a = detoast_array(fcinfo, argno);
+  require_type(a, INT4OID, name, "int4");
+  IntVectorArg v;
+  if (ARR_NDIM(a) == 0) {
+    if (!allow_empty)
+      throw invalid_parameter(std::string(name) + " is empty", "Pass a non-empty array such as '{1,2,3}'.");
+    return v;
+  }
+  if (ARR_NDIM(a) != 1)
+    throw invalid_parameter(std::string(name) + " must be a 1-D array (int[]) but has " + std::to_string(ARR_NDIM(a)) +
+                                " dimensions (" + dims_text(a) + ")",
+                            "Write an index vector as '{1,2,3}'.");
+  reject_nulls(a, name);
+  v.data = reinterpret_cast<const std::int32_t*>(ARR_DATA_PTR(a));
+  v.size = ARR_DIMS(a)[0];
+  return v;
+}
+
+MatrixResult new_matrix(std::int64_t rows, std::int64_t cols, const char* what) {
+  if (rows < 1 || cols < 1 || rows > kMaxArrayItems || cols > kMaxArrayItems)
+    throw Error(ErrorKind::LimitExceeded, std::string(what) + " would have shape " + std::to_string(rows) + "x" +
+                                              std::to_string(cols) + ", which a PostgreSQL array cannot hold");
+  const int dims[2] = {static_cast<int>(rows), static_cast<int>(cols)};
+  MatrixResult r;
+  r.array = alloc_array(2, dims, FLOAT8OID, sizeof(double), rows * cols, what);
+  r.data = reinterpret_cast<double*>(ARR_DATA_PTR(r.array));
+  r.rows = rows;
+  r.cols = cols;
+  return r;
+}
+
+MatrixResult new_vector(std::int64_t n, const char* what) {
+  if (n < 0 || n > kMaxArrayItems)
+    throw Error(ErrorKind::LimitExceeded,
+                std::string(what) + " would have " + std::to_string(n) + " elements, over PostgreSQL's array limit");
+  MatrixResult r;
+  if (n == 0) {
+    r.array = pg_call([] { return construct_empty_array(FLOAT8OID); });
+    return r;
+  }
+  const int dims[1] = {static_cast<int>(n)};
+  r.array = alloc_array(1, dims, FLOAT8OID, sizeof(double), n, what);
+  r.data = reinterpret_cast<double*>(ARR_DATA_PTR(r.array));
+  r.rows = n;
+  r.cols = 1;
+  return r;
+}
+
+Datum float8_array_datum(const double* values, std::int64_t n, const char* what) {
+  MatrixResult r = new_vector(n, what);
+  if (n > 0) std::memcpy(r.data, values, static_cast<size_t>(n) * sizeof(double));
+  return r.datum();
+}
+
+Datum float8_matrix_datum(const ConstRowMap& m, const char* what) {
+  MatrixResult r = new_matrix(m.rows(), m.cols(), what);
+  r.map() = m;
+  return r.datum();
+}
+
+Datum int4_array_datum(const std::int32_t* values, std::int64_t n, const char* what) {
+  if (n == 0) return PointerGetDatum(pg_call([] { return construct_empty_array(INT4OID); }));
+  if (n > kMaxArrayItems)
+    throw Error(ErrorKind::LimitExceeded, std::string(what) + " has too many elements for a PostgreSQL array");
+  const int dims[1] = {static_cast<int>(n)};
+  ArrayType* a = alloc_array(1, dims, INT4OID, sizeof(std::int32_t), n, what);
+  std::memcpy(ARR_DATA_PTR(a), values, static_cast<size_t>(n) * sizeof(std::int32_t));
+  return PointerGetDatum(a);
+}
+
+Datum text_datum(const std::string& s) {
+  const char* p = s.data();
+  const int len = static_cast<int>(s.size());
+  return PointerGetDatum(pg_call([p, len] { return cstring_to_text_with_len(p, len); }));
+}
+
+std::string text_arg(FunctionCallInfo fcinfo, int argno) {
+  Datum d = PG_GETARG_DATUM(argno);
+  text* t = pg_call([d] { return DatumGetTextPP(d); });
+  return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+}  // namespace morpheus::pg

@@ -1,0 +1,68 @@
+// Module entry: PG_MODULE_MAGIC, settings, and backend-wide setup (OpenBLAS threads, interrupt probe).
+#include <cmath>
+#include <cstdio>
+
+#include "core/interrupt.hpp"
+#include "pg/guard.hpp"
+#include "pg/settings.hpp"
+
+extern "C" {
+PG_MODULE_MAGIC;
+void _PG_init(void);
+// From OpenBLAS; declared here so that any BLAS-providing header layout works.
+void openblas_set_num_threads(int num_threads);
+}
+
+namespace morpheus::pg {
+namespace {
+
+bool g_progress = false;
+int g_blas_threads = 1;
+
+// Read-only access to PostgreSQL's signal flags: safe from any C++ frame.
+bool cancel_requested() { return InterruptPending && (QueryCancelPending || ProcDiePending); }
+
+void assign_blas_threads(int newval, void*) { openblas_set_num_threads(newval); }
+
+}  // namespace
+
+bool progress_enabled() { return g_progress; }
+int blas_threads() { return g_blas_threads; }
+
+NoticeProgress::NoticeProgress(std::string label)
+    : label_(std::move(label)),
+      enabled_(g_progress),
+      start_(std::chrono::steady_clock::now()),
+      last_(start_ - std::chrono::seconds(10)) {}
+
+void NoticeProgress::step(std::int64_t k, std::int64_t total, double loss) {
+  if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (k < total && now - last_ < std::chrono::seconds(1)) return;
+  last_ = now;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  const double eta = k > 0 ? elapsed * static_cast<double>(total - k) / static_cast<double>(k) : 0.0;
+  char buf[256];
+  if (std::isnan(loss))
+    std::snprintf(buf, sizeof buf, "%s: step %lld of %lld, elapsed %.1f s, ETA %.1f s", label_.c_str(),
+                  static_cast<long long>(k), static_cast<long long>(total), elapsed, eta);
+  else
+    std::snprintf(buf, sizeof buf, "%s: step %lld of %lld, loss %.6g, elapsed %.1f s, ETA %.1f s", label_.c_str(),
+                  static_cast<long long>(k), static_cast<long long>(total), loss, elapsed, eta);
+  notice(buf);
+}
+
+}  // namespace morpheus::pg
+
+extern "C" void _PG_init(void) {
+  using namespace morpheus::pg;
+  DefineCustomIntVariable("morpheus.blas_threads", "Threads OpenBLAS may use inside one backend.",
+                          "Backends are processes: more than one thread per backend oversubscribes the cores "
+                          "when several sessions compute at once.",
+                          &g_blas_threads, 1, 1, 256, PGC_USERSET, 0, nullptr, assign_blas_threads, nullptr);
+  DefineCustomBoolVariable("morpheus.progress", "Emit NOTICE lines (step k of N, loss, elapsed, ETA) on long work.",
+                           nullptr, &g_progress, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  MarkGUCPrefixReserved("morpheus");
+  openblas_set_num_threads(g_blas_threads);
+  morpheus::set_interrupt_probe(cancel_requested);
+}

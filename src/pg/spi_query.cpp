@@ -1,0 +1,294 @@
+#include "pg/spi_query.hpp"
+
+#include <exception>
+
+#include "core/errors.hpp"
+#include "core/interrupt.hpp"
+#include "pg/guard.hpp"
+
+namespace morpheus::pg {
+namespace {
+
+constexpr long kBatchRows = 10000;
+
+// SPI_connect on construction; SPI_finish on normal exit. On an error path the transaction abort cleans SPI up.
+class SpiSession {
+ public:
+  SpiSession() {
+    const int rc = pg_call([] { return SPI_connect(); });
+    if (rc != SPI_OK_CONNECT) throw Error(ErrorKind::Internal, "SPI_connect failed");
+  }
+  SpiSession(const SpiSession&) = delete;
+  SpiSession& operator=(const SpiSession&) = delete;
+  void finish() {
+    pg_call([] { SPI_finish(); });
+  }
+};
+
+bool is_integer_type(Oid t) { return t == INT2OID || t == INT4OID || t == INT8OID; }
+bool is_float_type(Oid t) { return t == FLOAT8OID || t == FLOAT4OID || t == NUMERICOID || is_integer_type(t); }
+bool is_text_type(Oid t) { return t == TEXTOID || t == VARCHAROID || t == BPCHAROID || t == NAMEOID; }
+
+bool accepts(ColumnType want, Oid t) {
+  switch (want) {
+    case ColumnType::Float: return is_float_type(t);
+    case ColumnType::Integer: return is_integer_type(t);
+    case ColumnType::Key: return is_integer_type(t) || is_text_type(t);
+    case ColumnType::Text: return is_text_type(t);
+    case ColumnType::FloatArray: return t == FLOAT8ARRAYOID;
+  }
+  return false;
+}
+
+const char* expected_text(ColumnType want) {
+  switch (want) {
+    case ColumnType::Float: return "a number (float8, numeric or an integer type)";
+    case ColumnType::Integer: return "an integer (int2, int4 or int8)";
+    case ColumnType::Key: return "a key (an integer or text)";
+    case ColumnType::Text: return "text";
+    case ColumnType::FloatArray: return "float8[]";
+  }
+  return "?";
+}
+
+const char* cast_hint(ColumnType want) {
+  switch (want) {
+    case ColumnType::Float: return "::float8";
+    case ColumnType::Integer: return "::int";
+    case ColumnType::Key: return "::int or ::text";
+    case ColumnType::Text: return "::text";
+    case ColumnType::FloatArray: return "::float8[]";
+  }
+  return "";
+}
+
+// One staged value of a fetched row: plain data only, filled while PostgreSQL may raise errors.
+struct Staged {
+  bool isnull;
+  double num;
+  std::int64_t i;
+  const char* str;
+  int len;
+  ArrayType* arr;
+};
+
+struct BatchArgs {
+  SPITupleTable* tuptable;
+  TupleDesc desc;
+  const int* fnums;
+  const Oid* types;
+  int ncols;
+  std::uint64_t nrows;
+  Staged* out;
+};
+
+// Extracts and converts one fetched batch (runs inside pg_call: no C++ objects, no throwing).
+void stage_batch(const BatchArgs* a) {
+  for (std::uint64_t r = 0; r < a->nrows; ++r) {
+    HeapTuple tup = a->tuptable->vals[r];
+    for (int c = 0; c < a->ncols; ++c) {
+      Staged* s = &a->out[r * a->ncols + c];
+      bool isnull = false;
+      Datum d = SPI_getbinval(tup, a->desc, a->fnums[c], &isnull);
+      s->isnull = isnull;
+      s->num = 0;
+      s->i = 0;
+      s->str = nullptr;
+      s->len = 0;
+      s->arr = nullptr;
+      if (isnull) continue;
+      switch (a->types[c]) {
+        case INT2OID:
+          s->i = DatumGetInt16(d);
+          s->num = static_cast<double>(s->i);
+          break;
+        case INT4OID:
+          s->i = DatumGetInt32(d);
+          s->num = static_cast<double>(s->i);
+          break;
+        case INT8OID:
+          s->i = DatumGetInt64(d);
+          s->num = static_cast<double>(s->i);
+          break;
+        case FLOAT4OID: s->num = DatumGetFloat4(d); break;
+        case FLOAT8OID: s->num = DatumGetFloat8(d); break;
+        case NUMERICOID: s->num = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)); break;
+        case FLOAT8ARRAYOID: s->arr = DatumGetArrayTypeP(d); break;
+        default: {  // text-like
+          text* t = DatumGetTextPP(d);
+          s->str = VARDATA_ANY(t);
+          s->len = static_cast<int>(VARSIZE_ANY_EXHDR(t));
+        }
+      }
+    }
+  }
+}
+
+void append_value(ColumnData& col, const Staged& s, std::int64_t row, const char* query_arg) {
+  col.is_null.push_back(s.isnull ? 1 : 0);
+  switch (col.type) {
+    case ColumnType::Float: col.num.push_back(s.num); break;
+    case ColumnType::Integer: col.ints.push_back(s.i); break;
+    case ColumnType::Key:
+      if (col.key_is_text)
+        col.text.emplace_back(s.str != nullptr ? std::string(s.str, s.len) : std::string());
+      else
+        col.ints.push_back(s.i);
+      break;
+    case ColumnType::Text: col.text.emplace_back(s.str != nullptr ? std::string(s.str, s.len) : std::string()); break;
+    case ColumnType::FloatArray: {
+      if (col.offsets.empty()) col.offsets.push_back(0);
+      if (s.arr != nullptr && ARR_NDIM(s.arr) > 0) {
+        if (ARR_NDIM(s.arr) != 1)
+          throw invalid_parameter("column \"" + col.name + "\" of " + query_arg + " must hold 1-D arrays, row " +
+                                      std::to_string(row + 1) + " has " + std::to_string(ARR_NDIM(s.arr)) +
+                                      " dimensions",
+                                  "Flatten the array, e.g. with array(SELECT unnest(x)).");
+        if (ARR_HASNULL(s.arr))
+          throw Error(
+              ErrorKind::NullValue,
+              "column \"" + col.name + "\" of " + query_arg + " has a NULL element in row " + std::to_string(row + 1),
+              "Filter or impute NULL elements in the query.");
+        const double* p = reinterpret_cast<const double*>(ARR_DATA_PTR(s.arr));
+        col.values.insert(col.values.end(), p, p + ARR_DIMS(s.arr)[0]);
+      }
+      col.offsets.push_back(static_cast<std::int64_t>(col.values.size()));
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+const ColumnData& QueryTable::column(const std::string& name) const {
+  for (const auto& c : columns)
+    if (c.name == name) return c;
+  throw Error(ErrorKind::Internal, "column " + name + " was not read");
+}
+
+bool QueryTable::has(const std::string& name) const {
+  for (const auto& c : columns)
+    if (c.name == name && c.present) return true;
+  return false;
+}
+
+void QueryTable::require_no_nulls(const std::string& name, const char* query_arg) const {
+  const ColumnData& c = column(name);
+  for (std::size_t r = 0; r < c.is_null.size(); ++r)
+    if (c.is_null[r])
+      throw Error(ErrorKind::NullValue,
+                  "column \"" + name + "\" of " + query_arg + " is NULL in row " + std::to_string(r + 1),
+                  "Filter NULLs out in the query (WHERE " + name + " IS NOT NULL) or impute them.");
+}
+
+QueryTable read_query(const std::string& sql, const char* query_arg, const std::vector<ColumnRequest>& wanted,
+                      bool extra_numeric) {
+  QueryTable table;
+  SpiSession spi;
+  const char* q = sql.c_str();
+  SPIPlanPtr plan = pg_call([q] { return SPI_prepare(q, 0, nullptr); });
+  if (plan == nullptr)
+    throw invalid_parameter(std::string(query_arg) +
+                            " could not be prepared: " + pg_call([] { return SPI_result_code_string(SPI_result); }));
+  if (!pg_call([plan] { return SPI_is_cursor_plan(plan); }))
+    throw invalid_parameter(std::string(query_arg) + " must be a single query that returns rows",
+                            "Pass a SELECT (or VALUES, TABLE ...) statement.");
+  Portal portal = pg_call([plan] { return SPI_cursor_open(nullptr, plan, nullptr, nullptr, false); });
+  TupleDesc desc = portal->tupDesc;
+
+  std::vector<std::string> available;
+  for (int i = 0; i < desc->natts; ++i)
+    if (!TupleDescAttr(desc, i)->attisdropped) available.emplace_back(NameStr(TupleDescAttr(desc, i)->attname));
+  std::string available_text;
+  for (const auto& n : available) available_text += (available_text.empty() ? "" : ", ") + n;
+
+  std::vector<int> fnums;
+  std::vector<Oid> types;
+  for (const auto& req : wanted) {
+    ColumnData col;
+    col.name = req.name;
+    col.type = req.type;
+    int fnum = SPI_ERROR_NOATTRIBUTE;
+    for (int i = 0; i < desc->natts; ++i)
+      if (req.name == NameStr(TupleDescAttr(desc, i)->attname)) fnum = i + 1;
+    if (fnum == SPI_ERROR_NOATTRIBUTE) {
+      if (req.required)
+        throw Error(
+            ErrorKind::UndefinedColumn,
+            std::string(query_arg) + " returns no column \"" + req.name + "\" (it returns: " + available_text + ")",
+            "Alias a column of " + std::string(expected_text(req.type)) + " as " + req.name + ".");
+      table.columns.push_back(col);
+      continue;
+    }
+    const Oid t = TupleDescAttr(desc, fnum - 1)->atttypid;
+    if (!accepts(req.type, t)) {
+      const char* tname = pg_call([t] { return format_type_be(t); });
+      throw Error(
+          ErrorKind::DatatypeMismatch,
+          "column \"" + req.name + "\" of " + query_arg + " is " + tname + ", expected " + expected_text(req.type),
+          "Cast it in the query, e.g. " + req.name + cast_hint(req.type) + ".");
+    }
+    col.present = true;
+    col.key_is_text = req.type == ColumnType::Key && is_text_type(t);
+    fnums.push_back(fnum);
+    types.push_back(t);
+    table.columns.push_back(col);
+  }
+  if (extra_numeric) {
+    for (int i = 0; i < desc->natts; ++i) {
+      const Form_pg_attribute att = TupleDescAttr(desc, i);
+      if (att->attisdropped || !is_float_type(att->atttypid)) continue;
+      bool taken = false;
+      for (const auto& req : wanted) taken = taken || req.name == NameStr(att->attname);
+      if (taken) continue;
+      ColumnData col;
+      col.name = NameStr(att->attname);
+      col.type = ColumnType::Float;
+      col.present = true;
+      fnums.push_back(i + 1);
+      types.push_back(att->atttypid);
+      table.columns.push_back(col);
+    }
+  }
+  std::vector<ColumnData*> present;
+  for (auto& c : table.columns)
+    if (c.present) present.push_back(&c);
+
+  MemoryContext batch_cxt = pg_call(
+      [] { return AllocSetContextCreate(CurrentMemoryContext, "morpheus query batch", ALLOCSET_DEFAULT_SIZES); });
+  std::vector<Staged> staged;
+  const int ncols = static_cast<int>(fnums.size());
+  for (;;) {
+    check_interrupts();
+    pg_call([portal] { SPI_cursor_fetch(portal, true, kBatchRows); });
+    const std::uint64_t n = SPI_processed;
+    if (n == 0) break;
+    staged.resize(n * static_cast<std::uint64_t>(ncols));
+    BatchArgs args{SPI_tuptable, desc, fnums.data(), types.data(), ncols, n, staged.data()};
+    const BatchArgs* ap = &args;
+    pg_call([ap, batch_cxt] {
+      MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+      stage_batch(ap);
+      MemoryContextSwitchTo(old);
+    });
+    for (std::uint64_t r = 0; r < n; ++r)
+      for (int c = 0; c < ncols; ++c)
+        append_value(*present[c], staged[r * ncols + c], table.rows + static_cast<std::int64_t>(r), query_arg);
+    table.rows += static_cast<std::int64_t>(n);
+    SPITupleTable* tt = SPI_tuptable;
+    pg_call([tt, batch_cxt] {
+      SPI_freetuptable(tt);
+      MemoryContextReset(batch_cxt);
+    });
+  }
+  pg_call([portal, batch_cxt] {
+    SPI_cursor_close(portal);
+    MemoryContextDelete(batch_cxt);
+  });
+  spi.finish();
+  for (auto* c : present)
+    if (c->type == ColumnType::FloatArray && c->offsets.empty()) c->offsets.push_back(0);
+  return table;
+}
+
+}  // namespace morpheus::pg

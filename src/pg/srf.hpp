@@ -1,0 +1,22 @@
+// Set-returning functions in materialize mode: C++ computes rows, the writer appends them to the tuplestore.
+#pragma once
+
+#include "pg/pg_includes.hpp"
+
+namespace morpheus::pg {
+
+class SrfWriter {
+ public:
+  // Sets up materialize mode for the calling set-returning function (RETURNS TABLE / OUT parameters).
+  explicit SrfWriter(FunctionCallInfo fcinfo);
+  // Number of result columns.
+  int columns() const { return natts_; }
+  // Appends one row; values and nulls have columns() entries.
+  void put(const Datum* values, const bool* nulls);
+
+ private:
+  ReturnSetInfo* rsinfo_ = nullptr;
+  int natts_ = 0;
+};
+
+}  // namespace morpheus::pg
