@@ -62,3 +62,10 @@ CREATE FUNCTION morpheus._spin(seconds float8)
   LANGUAGE C VOLATILE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus._spin(float8) IS
   'Internal test probe: busy C++ loop for up to the given seconds that honours cancel requests and statement_timeout.';
+
+CREATE FUNCTION morpheus._blas_info()
+  RETURNS text
+  AS 'MODULE_PATHNAME', 'morpheus__blas_info'
+  LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION morpheus._blas_info() IS
+  'Internal test probe: the number of threads OpenBLAS uses in this backend, then its build configuration.';

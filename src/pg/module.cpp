@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/interrupt.hpp"
+#include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 
@@ -11,6 +12,8 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 // From OpenBLAS; declared here so that any BLAS-providing header layout works.
 void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+char* openblas_get_config(void);
 }
 
 namespace morpheus::pg {
@@ -27,6 +30,13 @@ void assign_blas_threads(int newval, void*) { openblas_set_num_threads(newval); 
 }  // namespace
 
 bool progress_enabled() { return g_progress; }
+
+namespace {
+// Internal probe for the test suite: the thread count OpenBLAS reports in this backend, and its build.
+Datum blas_info_body(FunctionCallInfo) {
+  return text_datum(std::to_string(openblas_get_num_threads()) + " " + openblas_get_config());
+}
+}  // namespace
 int blas_threads() { return g_blas_threads; }
 
 NoticeProgress::NoticeProgress(std::string label)
@@ -53,6 +63,8 @@ void NoticeProgress::step(std::int64_t k, std::int64_t total, double loss) {
 }
 
 }  // namespace morpheus::pg
+
+MORPHEUS_FUNCTION(_blas_info, morpheus::pg::blas_info_body)
 
 extern "C" void _PG_init(void) {
   using namespace morpheus::pg;
