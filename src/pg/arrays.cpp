@@ -55,7 +55,10 @@ ArrayType* alloc_array(int ndim, const int* dims, Oid elemtype, int elemsize, st
                     " bytes, over PostgreSQL's 1 GB limit for one value",
                 "Work on smaller blocks of the data.");
   const Size size = static_cast<Size>(bytes);
-  ArrayType* a = pg_call([size] { return static_cast<ArrayType*>(palloc0(size)); });
+  // Only the header is zeroed: the caller writes every element, and zeroing a large result costs a full pass.
+  const Size header = static_cast<Size>(ARR_OVERHEAD_NONULLS(ndim));
+  ArrayType* a = pg_call([size] { return static_cast<ArrayType*>(palloc(size)); });
+  std::memset(a, 0, header);
   SET_VARSIZE(a, size);
   a->ndim = ndim;
   a->dataoffset = 0;

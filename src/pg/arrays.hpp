@@ -47,6 +47,7 @@ IntVectorArg int_vector_arg(FunctionCallInfo fcinfo, int argno, const char* name
 void require_not_null(FunctionCallInfo fcinfo, int argno, const char* name);
 
 // A float8 array allocated in the current memory context; C++ writes into data / map() and returns datum().
+// The elements are NOT initialized: write every one (or call map().setZero()).
 struct MatrixResult {
   ArrayType* array = nullptr;
   double* data = nullptr;
