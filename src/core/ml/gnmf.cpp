@@ -12,7 +12,7 @@ namespace morpheus::ml {
 GnmfResult gnmf(const DataMatrix& t, const GnmfOptions& o, Progress& progress) {
   if (o.rank < 1) throw invalid_parameter("rank must be at least 1, got " + std::to_string(o.rank));
   if (o.max_iterations < 1)
-    throw invalid_parameter("iterations must be at least 1, got " + std::to_string(o.max_iterations));
+    throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
   const double lo = t.min_coeff();
   if (lo < 0)
     throw invalid_parameter("x has a negative entry (" + format_number(lo) + ")",

@@ -27,7 +27,7 @@ KmeansResult kmeans(const DataMatrix& t, const KmeansOptions& o, Progress& progr
     throw invalid_parameter("k = " + std::to_string(o.k) + " but x has only " + std::to_string(n) + " rows",
                             "Choose k no larger than the number of rows.");
   if (o.max_iterations < 1)
-    throw invalid_parameter("iterations must be at least 1, got " + std::to_string(o.max_iterations));
+    throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
   const Vec row_sq = t.row_squared_norms();
   std::mt19937_64 gen(o.seed);
 

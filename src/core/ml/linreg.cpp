@@ -56,7 +56,7 @@ LinregResult linreg(const DataMatrix& t, const Vec& y, const LinregOptions& o, P
     return r;
   }
   if (o.max_iterations < 1)
-    throw invalid_parameter("iterations must be at least 1, got " + std::to_string(o.max_iterations));
+    throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
   double step = o.learning_rate;
   if (!(step > 0)) {
     const double curvature = estimate_curvature(t) + o.l2;

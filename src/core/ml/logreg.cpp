@@ -74,7 +74,7 @@ LogregResult logreg(const DataMatrix& t, const Vec& y, const LogregOptions& o, P
         "y has " + std::to_string(y.size()) + " elements but x has " + std::to_string(t.rows()) + " rows",
         "Pass one label per row of x.");
   if (o.max_iterations < 1)
-    throw invalid_parameter("iterations must be at least 1, got " + std::to_string(o.max_iterations));
+    throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
   const Vec ypm = logistic_labels(y);
   LogregResult r;
   Vec w = Vec::Zero(t.cols());

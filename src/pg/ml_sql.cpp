@@ -1,0 +1,158 @@
+// SQL entry points of the ML algorithms (linreg, logreg, kmeans, gnmf). Each algorithm is written once over
+// morpheus::ml::DataMatrix; the argument x decides which implementation runs (see ml_data.hpp).
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/ml/gnmf.hpp"
+#include "core/ml/kmeans.hpp"
+#include "core/ml/linreg.hpp"
+#include "core/ml/logreg.hpp"
+#include "pg/arrays.hpp"
+#include "pg/guard.hpp"
+#include "pg/ml_data.hpp"
+#include "pg/settings.hpp"
+#include "pg/srf.hpp"
+
+namespace morpheus::pg {
+namespace {
+
+using ml::Mat;
+using ml::Vec;
+
+ml::Vec target_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  const VectorArg y = vector_arg(fcinfo, argno, name);
+  return y.map();
+}
+
+int int_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  require_not_null(fcinfo, argno, name);
+  return PG_GETARG_INT32(argno);
+}
+
+double float_arg(FunctionCallInfo fcinfo, int argno, const char* name, double if_null) {
+  if (PG_ARGISNULL(argno)) return if_null;
+  const double v = PG_GETARG_FLOAT8(argno);
+  if (!std::isfinite(v)) throw invalid_parameter(std::string(name) + " must be finite");
+  return v;
+}
+
+std::string choice_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  require_not_null(fcinfo, argno, name);
+  return text_arg(fcinfo, argno);
+}
+
+Datum trace_column(const ml::Trace& trace, bool grad) {
+  std::vector<double> v;
+  for (const auto& r : trace) v.push_back(grad ? r.grad_norm : r.loss);
+  return float8_array_datum(v.data(), static_cast<std::int64_t>(v.size()), "loss history");
+}
+
+Datum matrix_column(const Mat& m, const char* what) {
+  const RowMatrix rm = m;
+  return float8_matrix_datum(ConstRowMap(rm.data(), rm.rows(), rm.cols()), what);
+}
+
+// linreg(x, y, method, iterations, learning_rate, tolerance, l2)
+//   -> (coefficients float8[], iterations int, loss float8[], grad_norm float8[])
+Datum linreg_body(FunctionCallInfo fcinfo) {
+  const auto x = data_matrix_arg(fcinfo, 0, "x");
+  const Vec y = target_arg(fcinfo, 1, "y");
+  ml::LinregOptions o;
+  const std::string method = choice_arg(fcinfo, 2, "method");
+  if (method == "normal")
+    o.method = ml::LinregMethod::Normal;
+  else if (method == "gd")
+    o.method = ml::LinregMethod::GradientDescent;
+  else
+    throw invalid_parameter("method must be 'normal' or 'gd', got '" + method + "'");
+  o.max_iterations = int_arg(fcinfo, 3, "max_iterations");
+  o.learning_rate = float_arg(fcinfo, 4, "learning_rate", -1);
+  o.tolerance = float_arg(fcinfo, 5, "tolerance", 1e-10);
+  o.l2 = float_arg(fcinfo, 6, "l2", 0);
+  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
+  NoticeProgress progress("linreg");
+  const ml::LinregResult r = ml::linreg(*x, y, o, progress);
+  SrfWriter out(fcinfo);
+  Datum values[4] = {float8_array_datum(r.weights.data(), r.weights.size(), "coefficients"),
+                     Int32GetDatum(static_cast<int>(r.trace.back().iteration)), trace_column(r.trace, false),
+                     trace_column(r.trace, true)};
+  const bool nulls[4] = {false, false, false, false};
+  out.put(values, nulls);
+  return (Datum)0;
+}
+
+// logreg(x, y, method, iterations, learning_rate, tolerance, l2)
+Datum logreg_body(FunctionCallInfo fcinfo) {
+  const auto x = data_matrix_arg(fcinfo, 0, "x");
+  const VectorArg yarg = vector_arg(fcinfo, 1, "y", Finite::Allow);
+  const Vec y = yarg.map();
+  ml::LogregOptions o;
+  const std::string method = choice_arg(fcinfo, 2, "method");
+  if (method == "lbfgs")
+    o.method = ml::LogregMethod::Lbfgs;
+  else if (method == "gd")
+    o.method = ml::LogregMethod::GradientDescent;
+  else
+    throw invalid_parameter("method must be 'lbfgs' or 'gd', got '" + method + "'");
+  o.max_iterations = int_arg(fcinfo, 3, "max_iterations");
+  o.learning_rate = float_arg(fcinfo, 4, "learning_rate", -1);
+  o.tolerance = float_arg(fcinfo, 5, "tolerance", 1e-8);
+  o.l2 = float_arg(fcinfo, 6, "l2", 0);
+  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
+  NoticeProgress progress("logreg");
+  const ml::LogregResult r = ml::logreg(*x, y, o, progress);
+  SrfWriter out(fcinfo);
+  Datum values[4] = {float8_array_datum(r.weights.data(), r.weights.size(), "coefficients"),
+                     Int32GetDatum(r.trace.back().iteration), trace_column(r.trace, false),
+                     trace_column(r.trace, true)};
+  const bool nulls[4] = {false, false, false, false};
+  out.put(values, nulls);
+  return (Datum)0;
+}
+
+// kmeans(x, k, iterations, seed) -> (centers float8[][], assignment int[], iterations int, loss float8[])
+Datum kmeans_body(FunctionCallInfo fcinfo) {
+  const auto x = data_matrix_arg(fcinfo, 0, "x");
+  ml::KmeansOptions o;
+  o.k = int_arg(fcinfo, 1, "k");
+  o.max_iterations = int_arg(fcinfo, 2, "max_iterations");
+  o.seed = static_cast<std::uint64_t>(int_arg(fcinfo, 3, "seed"));
+  NoticeProgress progress("kmeans");
+  const ml::KmeansResult r = ml::kmeans(*x, o, progress);
+  std::vector<std::int32_t> assignment(r.assignment.size());
+  for (size_t i = 0; i < assignment.size(); ++i) assignment[i] = r.assignment[i] + 1;
+  SrfWriter out(fcinfo);
+  Datum values[4] = {matrix_column(r.centers, "centers"),
+                     int4_array_datum(assignment.data(), static_cast<std::int64_t>(assignment.size()), "assignment"),
+                     Int32GetDatum(r.trace.back().iteration), trace_column(r.trace, false)};
+  const bool nulls[4] = {false, false, false, false};
+  out.put(values, nulls);
+  return (Datum)0;
+}
+
+// gnmf(x, rank, iterations, seed) -> (w float8[][], h float8[][], iterations int, loss float8[])
+Datum gnmf_body(FunctionCallInfo fcinfo) {
+  const auto x = data_matrix_arg(fcinfo, 0, "x");
+  ml::GnmfOptions o;
+  o.rank = int_arg(fcinfo, 1, "rank");
+  o.max_iterations = int_arg(fcinfo, 2, "max_iterations");
+  o.seed = static_cast<std::uint64_t>(int_arg(fcinfo, 3, "seed"));
+  NoticeProgress progress("gnmf");
+  const ml::GnmfResult r = ml::gnmf(*x, o, progress);
+  SrfWriter out(fcinfo);
+  Datum values[4] = {matrix_column(r.w, "w"), matrix_column(r.h, "h"), Int32GetDatum(r.trace.back().iteration),
+                     trace_column(r.trace, false)};
+  const bool nulls[4] = {false, false, false, false};
+  out.put(values, nulls);
+  return (Datum)0;
+}
+
+}  // namespace
+}  // namespace morpheus::pg
+
+MORPHEUS_FUNCTION(linreg, morpheus::pg::linreg_body)
+MORPHEUS_FUNCTION(logreg, morpheus::pg::logreg_body)
+MORPHEUS_FUNCTION(kmeans, morpheus::pg::kmeans_body)
+MORPHEUS_FUNCTION(gnmf, morpheus::pg::gnmf_body)
