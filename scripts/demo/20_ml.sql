@@ -10,8 +10,8 @@ FROM d, (VALUES ('normal'), ('gd')) m(method),
 WITH d AS (SELECT array_agg(ARRAY[1, i / 10.0]::float8[] ORDER BY i) x,
                   array_agg(CASE WHEN i % 3 = 0 OR i > 12 THEN 1 ELSE 0 END::float8 ORDER BY i) y
            FROM generate_series(1, 20) i)
-SELECT it AS iteration, round(loss::numeric, 6) AS loss
-FROM d, morpheus.logreg(x => d.x, y => d.y, l2 => 0.01) l, unnest(l.loss) WITH ORDINALITY u(loss, it)
+SELECT it AS iteration, round(v::numeric, 6) AS loss
+FROM d, morpheus.logreg(x => d.x, y => d.y, l2 => 0.01) l, unnest(l.loss) WITH ORDINALITY u(v, it)
 WHERE it <= 5 OR it = array_length(l.loss, 1);
 
 \echo '--- k-means with k-means++ seeding'
