@@ -1,0 +1,399 @@
+// SQL surface of the normalized matrix: the morpheus.nmatrix type (varlena holding the core's versioned binary
+// layout), its constructors and the factorized operators.
+#include "core/nmatrix/nmatrix.hpp"
+// core headers first
+#include <cmath>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "pg/arrays.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi_query.hpp"
+
+namespace morpheus::pg {
+namespace {
+
+using nm::NormalizedMatrix;
+
+// ---- datum <-> NormalizedMatrix -------------------------------------------------------------------------------
+
+NormalizedMatrix nm_arg(FunctionCallInfo fcinfo, int argno) {
+  const Datum d = PG_GETARG_DATUM(argno);
+  struct varlena* v = pg_call([d] { return PG_DETOAST_DATUM(d); });
+  return nm::deserialize(VARDATA_ANY(v), static_cast<std::int64_t>(VARSIZE_ANY_EXHDR(v)), false,
+                         ErrorKind::DataCorrupted);
+}
+
+Datum nm_datum(const NormalizedMatrix& t) {
+  const std::int64_t size = nm::serialized_size(t);  // checks the 1 GB limit
+  const Size total = static_cast<Size>(size) + VARHDRSZ;
+  char* p = pg_call([total] { return static_cast<char*>(palloc(total)); });
+  SET_VARSIZE(p, total);
+  nm::serialize(t, p + VARHDRSZ, size, false);
+  return PointerGetDatum(p);
+}
+
+Datum matrix_datum(const RowMatrix& m, const char* what) {
+  return float8_matrix_datum(ConstRowMap(m.data(), m.rows(), m.cols()), what);
+}
+
+Datum vector_datum(const Eigen::VectorXd& v, const char* what) { return float8_array_datum(v.data(), v.size(), what); }
+
+// 1-based SQL row numbers -> 0-based int32 (range checks happen in NormalizedMatrix::validate, which names fk[i]).
+std::vector<std::int32_t> index_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  const IntVectorArg a = int_vector_arg(fcinfo, argno, name);
+  std::vector<std::int32_t> out(static_cast<size_t>(a.size));
+  for (std::int64_t i = 0; i < a.size; ++i) {
+    const std::int32_t v = a.data[i];
+    if (v < 1)
+      throw Error(ErrorKind::Subscript,
+                  std::string(name) + "[" + std::to_string(i + 1) + "] = " + std::to_string(v) + " is not a row number",
+                  "Row numbers are 1-based.");
+    out[static_cast<size_t>(i)] = v - 1;
+  }
+  return out;
+}
+
+nm::Block dense_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  const MatrixArg m = matrix_arg(fcinfo, argno, name);
+  return nm::Block(RowMatrix(m.map()));
+}
+
+std::int64_t int_arg(FunctionCallInfo fcinfo, int argno) { return PG_GETARG_INT32(argno); }
+
+// Sparse block from (n_rows, n_cols, i[], j[], v[]) starting at argument argno; indices 1-based.
+nm::Block sparse_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  const std::int64_t rows = int_arg(fcinfo, argno), cols = int_arg(fcinfo, argno + 1);
+  const IntVectorArg i = int_vector_arg(fcinfo, argno + 2, "i", true);
+  const IntVectorArg j = int_vector_arg(fcinfo, argno + 3, "j", true);
+  const VectorArg v = vector_arg(fcinfo, argno + 4, "v", Finite::Require, true);
+  std::vector<std::int64_t> ri(i.data, i.data + i.size), ci(j.data, j.data + j.size);
+  for (auto& x : ri) --x;
+  for (auto& x : ci) --x;
+  return nm::sparse_block(rows, cols, ri, ci, std::vector<double>(v.data, v.data + v.size), name);
+}
+
+// ---- type I/O -------------------------------------------------------------------------------------------------
+
+Datum in_body(FunctionCallInfo fcinfo) {
+  const char* s = PG_GETARG_CSTRING(0);
+  return nm_datum(nm::from_text(std::string(s)));
+}
+
+Datum out_body(FunctionCallInfo fcinfo) {
+  const std::string s = nm::to_text(nm_arg(fcinfo, 0));
+  const size_t n = s.size();
+  char* out = pg_call([n] { return static_cast<char*>(palloc(n + 1)); });
+  std::memcpy(out, s.c_str(), n + 1);
+  return CStringGetDatum(out);
+}
+
+Datum recv_body(FunctionCallInfo fcinfo) {
+  StringInfo buf = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
+  const char* data = buf->data + buf->cursor;
+  const std::int64_t len = buf->len - buf->cursor;
+  NormalizedMatrix t = nm::deserialize(data, len, true, ErrorKind::InvalidText);
+  buf->cursor = buf->len;
+  return nm_datum(t);
+}
+
+Datum send_body(FunctionCallInfo fcinfo) {
+  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  const std::int64_t size = nm::serialized_size(t);
+  const Size total = static_cast<Size>(size) + VARHDRSZ;
+  char* p = pg_call([total] { return static_cast<char*>(palloc(total)); });
+  SET_VARSIZE(p, total);
+  nm::serialize(t, p + VARHDRSZ, size, true);
+  return PointerGetDatum(p);
+}
+
+// ---- constructors ---------------------------------------------------------------------------------------------
+
+Datum from_s_body(FunctionCallInfo fcinfo) {
+  return nm_datum(NormalizedMatrix::from_entity(dense_arg(fcinfo, 0, "s")));
+}
+
+Datum from_rows_body(FunctionCallInfo fcinfo) { return nm_datum(NormalizedMatrix::with_rows(int_arg(fcinfo, 0))); }
+
+Datum sparse_body(FunctionCallInfo fcinfo) {
+  return nm_datum(NormalizedMatrix::from_entity(sparse_arg(fcinfo, 0, "s")));
+}
+
+Datum join_body(FunctionCallInfo fcinfo) {
+  NormalizedMatrix t = nm_arg(fcinfo, 0);
+  std::vector<std::int32_t> fk = index_arg(fcinfo, 1, "fk");
+  t.join(std::move(fk), dense_arg(fcinfo, 2, "r"));
+  return nm_datum(t);
+}
+
+Datum join_sparse_body(FunctionCallInfo fcinfo) {
+  NormalizedMatrix t = nm_arg(fcinfo, 0);
+  std::vector<std::int32_t> fk = index_arg(fcinfo, 1, "fk");
+  t.join(std::move(fk), sparse_arg(fcinfo, 2, "r"));
+  return nm_datum(t);
+}
+
+Datum mn_body(FunctionCallInfo fcinfo) {
+  nm::Block s = dense_arg(fcinfo, 0, "s");
+  std::vector<std::int32_t> si = index_arg(fcinfo, 1, "s_rows");
+  nm::Block r = dense_arg(fcinfo, 2, "r");
+  std::vector<std::int32_t> ri = index_arg(fcinfo, 3, "r_rows");
+  return nm_datum(NormalizedMatrix::many_to_many(std::move(s), std::move(si), std::move(r), std::move(ri)));
+}
+
+// Features of a query (column "features", float8[] of equal lengths) as a dense block.
+RowMatrix features_block(const ColumnData& c, std::int64_t rows, const std::string& query_arg) {
+  std::int64_t d = -1;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    if (c.is_null[static_cast<size_t>(r)])
+      throw Error(ErrorKind::NullValue,
+                  "column \"features\" of " + query_arg + " is NULL in row " + std::to_string(r + 1),
+                  "Every row needs a features array; use '{}' for none.");
+    const std::int64_t len = c.offsets[static_cast<size_t>(r + 1)] - c.offsets[static_cast<size_t>(r)];
+    if (d < 0) d = len;
+    if (len != d)
+      throw invalid_parameter("column \"features\" of " + query_arg + " has " + std::to_string(len) +
+                                  " elements in row " + std::to_string(r + 1) + " but " + std::to_string(d) +
+                                  " in row 1",
+                              "Every row's features array must have the same length.");
+  }
+  RowMatrix m(rows, std::max<std::int64_t>(d, 0));
+  if (m.size() > 0) std::memcpy(m.data(), c.values.data(), sizeof(double) * static_cast<size_t>(m.size()));
+  if (!m.allFinite())
+    throw invalid_parameter("column \"features\" of " + query_arg + " holds a NaN or infinite value",
+                            "Replace NaN and infinity in the query.");
+  return m;
+}
+
+std::string key_text(const ColumnData& c, std::int64_t r) {
+  return c.key_is_text ? c.text[static_cast<size_t>(r)] : std::to_string(c.ints[static_cast<size_t>(r)]);
+}
+
+std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  const Datum d = PG_GETARG_DATUM(argno);
+  ArrayType* a = pg_call([d] { return DatumGetArrayTypeP(d); });
+  if (ARR_NDIM(a) > 1) throw invalid_parameter(std::string(name) + " must be a 1-D text array");
+  Datum* elems = nullptr;
+  bool* nulls = nullptr;
+  int n = 0;
+  pg_call([a, &elems, &nulls, &n] { deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    if (nulls[i])
+      throw Error(ErrorKind::NullValue, std::string(name) + "[" + std::to_string(i + 1) + "] is NULL",
+                  "Pass one text per attribute table.");
+    text* t = reinterpret_cast<text*>(DatumGetPointer(elems[i]));
+    out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+  }
+  return out;
+}
+
+Datum from_sql_body(FunctionCallInfo fcinfo) {
+  require_not_null(fcinfo, 0, "entity_sql");
+  require_not_null(fcinfo, 1, "attribute_sql");
+  require_not_null(fcinfo, 2, "fk_columns");
+  const std::string entity_sql = text_arg(fcinfo, 0);
+  const std::vector<std::string> attr_sql = text_array_arg(fcinfo, 1, "attribute_sql");
+  const std::vector<std::string> fk_cols = text_array_arg(fcinfo, 2, "fk_columns");
+  if (attr_sql.size() != fk_cols.size())
+    throw invalid_parameter("attribute_sql has " + std::to_string(attr_sql.size()) + " queries but fk_columns has " +
+                                std::to_string(fk_cols.size()) + " names",
+                            "Name one foreign-key column of entity_sql per attribute query.");
+  std::vector<ColumnRequest> want{{"features", ColumnType::FloatArray, false}};
+  for (const auto& c : fk_cols) want.push_back({c, ColumnType::Key, true});
+  const QueryTable e = read_query(entity_sql, "entity_sql", want);
+  if (e.rows < 1)
+    throw invalid_parameter("entity_sql returned no rows", "The entity query must return at least one row.");
+  NormalizedMatrix t =
+      e.has("features")
+          ? NormalizedMatrix::from_entity(nm::Block(features_block(e.column("features"), e.rows, "entity_sql")))
+          : NormalizedMatrix::with_rows(e.rows);
+  for (size_t k = 0; k < attr_sql.size(); ++k) {
+    const std::string qname = "attribute_sql[" + std::to_string(k + 1) + "]";
+    e.require_no_nulls(fk_cols[k], "entity_sql");
+    const QueryTable a = read_query(attr_sql[k], qname.c_str(),
+                                    {{"key", ColumnType::Key, true}, {"features", ColumnType::FloatArray, true}});
+    if (a.rows < 1)
+      throw invalid_parameter(qname + " returned no rows", "Each attribute query must return at least one row.");
+    a.require_no_nulls("key", qname.c_str());
+    const ColumnData& ak = a.column("key");
+    std::unordered_map<std::string, std::int32_t> row_of;
+    for (std::int64_t r = 0; r < a.rows; ++r) {
+      if (!row_of.emplace(key_text(ak, r), static_cast<std::int32_t>(r)).second)
+        throw invalid_parameter("column \"key\" of " + qname + " has the duplicate value '" + key_text(ak, r) +
+                                    "' (row " + std::to_string(r + 1) + ")",
+                                "Attribute keys must be unique (a primary key).");
+    }
+    const ColumnData& fk = e.column(fk_cols[k]);
+    std::vector<std::int32_t> idx(static_cast<size_t>(e.rows));
+    for (std::int64_t r = 0; r < e.rows; ++r) {
+      if (r % 16384 == 0) check_interrupts();
+      auto it = row_of.find(key_text(fk, r));
+      if (it == row_of.end())
+        throw invalid_parameter("column \"" + fk_cols[k] + "\" of entity_sql has the dangling key '" + key_text(fk, r) +
+                                    "' in row " + std::to_string(r + 1) + ": no row of " + qname + " has that key",
+                                "Every foreign key must match a key of the attribute query (an inner join).");
+      idx[static_cast<size_t>(r)] = it->second;
+    }
+    t.join(std::move(idx), nm::Block(features_block(a.column("features"), a.rows, qname)));
+  }
+  return nm_datum(t);
+}
+
+// ---- operators ------------------------------------------------------------------------------------------------
+
+template <nm::ScalarOp Op, bool ScalarLeft>
+Datum scalar_body(FunctionCallInfo fcinfo) {
+  const int targ = ScalarLeft ? 1 : 0;
+  const double x = PG_GETARG_FLOAT8(ScalarLeft ? 0 : 1);
+  return nm_datum(nm::scalar_op(nm_arg(fcinfo, targ), Op, x, ScalarLeft));
+}
+
+template <nm::ScalarOp Op, bool MatrixLeft>
+Datum ew_matrix_body(FunctionCallInfo fcinfo) {
+  const NormalizedMatrix t = nm_arg(fcinfo, MatrixLeft ? 1 : 0);
+  const MatrixArg x = matrix_arg(fcinfo, MatrixLeft ? 0 : 1, "x");
+  return matrix_datum(nm::elementwise_matrix(t, Op, x.map(), MatrixLeft), "element-wise result");
+}
+
+template <nm::Func F>
+Datum func_body(FunctionCallInfo fcinfo) {
+  return nm_datum(nm::elementwise(nm_arg(fcinfo, 0), F));
+}
+
+Datum row_sums_body(FunctionCallInfo fcinfo) { return vector_datum(nm::row_sums(nm_arg(fcinfo, 0)), "row_sums"); }
+Datum col_sums_body(FunctionCallInfo fcinfo) { return vector_datum(nm::col_sums(nm_arg(fcinfo, 0)), "col_sums"); }
+Datum sum_body(FunctionCallInfo fcinfo) { return Float8GetDatum(nm::sum(nm_arg(fcinfo, 0))); }
+Datum nrow_body(FunctionCallInfo fcinfo) { return Int64GetDatum(nm::nrow(nm_arg(fcinfo, 0))); }
+Datum ncol_body(FunctionCallInfo fcinfo) { return Int64GetDatum(nm::ncol(nm_arg(fcinfo, 0))); }
+Datum t_body(FunctionCallInfo fcinfo) { return nm_datum(nm::transpose(nm_arg(fcinfo, 0))); }
+
+void require_columns(const NormalizedMatrix& t, const char* what) {
+  if (t.cols() == 0 || t.rows() == 0)
+    throw invalid_parameter(std::string(what) + " of an nmatrix with no columns (" + std::to_string(t.rows()) + "x" +
+                                std::to_string(t.cols()) + ") has no array form",
+                            "Add attribute tables with morpheus.nm_join first.");
+}
+
+Datum materialize_body(FunctionCallInfo fcinfo) {
+  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  require_columns(t, "materialize");
+  nm::check_value_size(8.0 * t.rows() * t.cols(), "materialize result");
+  return matrix_datum(nm::materialize(t), "materialize result");
+}
+
+Datum crossprod_body(FunctionCallInfo fcinfo) {
+  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  require_columns(t, "crossprod");
+  nm::check_value_size(8.0 * t.cols() * t.cols(), "crossprod result");
+  return matrix_datum(nm::crossprod(t), "crossprod result");
+}
+
+Datum tcrossprod_body(FunctionCallInfo fcinfo) {
+  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  require_columns(t, "tcrossprod");
+  nm::check_value_size(8.0 * t.rows() * t.rows(), "tcrossprod result");
+  return matrix_datum(nm::tcrossprod(t), "tcrossprod result");
+}
+
+Datum ginv_body(FunctionCallInfo fcinfo) {
+  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  require_columns(t, "ginv");
+  nm::check_value_size(8.0 * t.rows() * t.cols(), "ginv result");
+  return matrix_datum(nm::ginv(t), "ginv result");
+}
+
+Datum lmm_body(FunctionCallInfo fcinfo) {
+  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  const MatrixArg x = matrix_arg(fcinfo, 1, "x");
+  require_columns(t, "nmatrix %*% float8[][]");
+  nm::check_value_size(8.0 * t.rows() * x.cols, "nmatrix %*% float8[][] result");
+  return matrix_datum(nm::lmm(t, x.map()), "nmatrix %*% float8[][] result");
+}
+
+Datum rmm_body(FunctionCallInfo fcinfo) {
+  const MatrixArg x = matrix_arg(fcinfo, 0, "x");
+  const NormalizedMatrix t = nm_arg(fcinfo, 1);
+  require_columns(t, "float8[][] %*% nmatrix");
+  nm::check_value_size(8.0 * x.rows * t.cols(), "float8[][] %*% nmatrix result");
+  return matrix_datum(nm::rmm(x.map(), t), "float8[][] %*% nmatrix result");
+}
+
+Datum matmul_body(FunctionCallInfo fcinfo) {
+  const NormalizedMatrix a = nm_arg(fcinfo, 0);
+  const NormalizedMatrix b = nm_arg(fcinfo, 1);
+  require_columns(a, "nmatrix %*% nmatrix (left)");
+  require_columns(b, "nmatrix %*% nmatrix (right)");
+  nm::check_value_size(8.0 * a.rows() * b.cols(), "nmatrix %*% nmatrix result");
+  return matrix_datum(nm::matmul(a, b), "nmatrix %*% nmatrix result");
+}
+
+}  // namespace
+}  // namespace morpheus::pg
+
+using morpheus::nm::Func;
+using morpheus::nm::ScalarOp;
+namespace mp = morpheus::pg;
+
+MORPHEUS_FUNCTION(nmatrix_in, mp::in_body)
+MORPHEUS_FUNCTION(nmatrix_out, mp::out_body)
+MORPHEUS_FUNCTION(nmatrix_recv, mp::recv_body)
+MORPHEUS_FUNCTION(nmatrix_send, mp::send_body)
+MORPHEUS_FUNCTION(nmatrix_from_s, mp::from_s_body)
+MORPHEUS_FUNCTION(nmatrix_from_rows, mp::from_rows_body)
+MORPHEUS_FUNCTION(nmatrix_sparse, mp::sparse_body)
+MORPHEUS_FUNCTION(nm_join, mp::join_body)
+MORPHEUS_FUNCTION(nm_join_sparse, mp::join_sparse_body)
+MORPHEUS_FUNCTION(nm_mn, mp::mn_body)
+MORPHEUS_FUNCTION(nmatrix_from_sql, mp::from_sql_body)
+
+MORPHEUS_FUNCTION(nm_add_s, (mp::scalar_body<ScalarOp::Add, false>))
+MORPHEUS_FUNCTION(nm_sub_s, (mp::scalar_body<ScalarOp::Sub, false>))
+MORPHEUS_FUNCTION(nm_mul_s, (mp::scalar_body<ScalarOp::Mul, false>))
+MORPHEUS_FUNCTION(nm_div_s, (mp::scalar_body<ScalarOp::Div, false>))
+MORPHEUS_FUNCTION(nm_pow_s, (mp::scalar_body<ScalarOp::Pow, false>))
+MORPHEUS_FUNCTION(nm_s_add, (mp::scalar_body<ScalarOp::Add, true>))
+MORPHEUS_FUNCTION(nm_s_sub, (mp::scalar_body<ScalarOp::Sub, true>))
+MORPHEUS_FUNCTION(nm_s_mul, (mp::scalar_body<ScalarOp::Mul, true>))
+MORPHEUS_FUNCTION(nm_s_div, (mp::scalar_body<ScalarOp::Div, true>))
+MORPHEUS_FUNCTION(nm_s_pow, (mp::scalar_body<ScalarOp::Pow, true>))
+
+MORPHEUS_FUNCTION(nm_add_m, (mp::ew_matrix_body<ScalarOp::Add, false>))
+MORPHEUS_FUNCTION(nm_sub_m, (mp::ew_matrix_body<ScalarOp::Sub, false>))
+MORPHEUS_FUNCTION(nm_mul_m, (mp::ew_matrix_body<ScalarOp::Mul, false>))
+MORPHEUS_FUNCTION(nm_div_m, (mp::ew_matrix_body<ScalarOp::Div, false>))
+MORPHEUS_FUNCTION(nm_pow_m, (mp::ew_matrix_body<ScalarOp::Pow, false>))
+MORPHEUS_FUNCTION(nm_m_add, (mp::ew_matrix_body<ScalarOp::Add, true>))
+MORPHEUS_FUNCTION(nm_m_sub, (mp::ew_matrix_body<ScalarOp::Sub, true>))
+MORPHEUS_FUNCTION(nm_m_mul, (mp::ew_matrix_body<ScalarOp::Mul, true>))
+MORPHEUS_FUNCTION(nm_m_div, (mp::ew_matrix_body<ScalarOp::Div, true>))
+MORPHEUS_FUNCTION(nm_m_pow, (mp::ew_matrix_body<ScalarOp::Pow, true>))
+
+MORPHEUS_FUNCTION(nm_exp, mp::func_body<Func::Exp>)
+MORPHEUS_FUNCTION(nm_log, mp::func_body<Func::Log>)
+MORPHEUS_FUNCTION(nm_sqrt, mp::func_body<Func::Sqrt>)
+MORPHEUS_FUNCTION(nm_abs, mp::func_body<Func::Abs>)
+MORPHEUS_FUNCTION(nm_sin, mp::func_body<Func::Sin>)
+MORPHEUS_FUNCTION(nm_cos, mp::func_body<Func::Cos>)
+MORPHEUS_FUNCTION(nm_tan, mp::func_body<Func::Tan>)
+MORPHEUS_FUNCTION(nm_tanh, mp::func_body<Func::Tanh>)
+MORPHEUS_FUNCTION(nm_sign, mp::func_body<Func::Sign>)
+MORPHEUS_FUNCTION(nm_square, mp::func_body<Func::Square>)
+MORPHEUS_FUNCTION(nm_sigmoid, mp::func_body<Func::Sigmoid>)
+MORPHEUS_FUNCTION(nm_log1p, mp::func_body<Func::Log1p>)
+MORPHEUS_FUNCTION(nm_expm1, mp::func_body<Func::Expm1>)
+
+MORPHEUS_FUNCTION(nm_row_sums, mp::row_sums_body)
+MORPHEUS_FUNCTION(nm_col_sums, mp::col_sums_body)
+MORPHEUS_FUNCTION(nm_sum, mp::sum_body)
+MORPHEUS_FUNCTION(nm_nrow, mp::nrow_body)
+MORPHEUS_FUNCTION(nm_ncol, mp::ncol_body)
+MORPHEUS_FUNCTION(nm_t, mp::t_body)
+MORPHEUS_FUNCTION(nm_materialize, mp::materialize_body)
+MORPHEUS_FUNCTION(nm_crossprod, mp::crossprod_body)
+MORPHEUS_FUNCTION(nm_tcrossprod, mp::tcrossprod_body)
+MORPHEUS_FUNCTION(nm_ginv, mp::ginv_body)
+MORPHEUS_FUNCTION(nm_lmm, mp::lmm_body)
+MORPHEUS_FUNCTION(nm_rmm, mp::rmm_body)
+MORPHEUS_FUNCTION(nm_matmul, mp::matmul_body)
