@@ -1,0 +1,117 @@
+#include "core/ml/normalized_data_matrix.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "core/interrupt.hpp"
+
+namespace morpheus::ml {
+
+Mat NormalizedDataMatrix::times(const Mat& x) const {
+  const RowMatrix xr = x;
+  return nm::lmm(t_, ConstRowMap(xr.data(), xr.rows(), xr.cols()));
+}
+
+Mat NormalizedDataMatrix::transpose_times(const Mat& p) const {
+  // T' P = (P' T)': a right multiplication on T, factorized.
+  const RowMatrix pt = p.transpose();
+  return nm::rmm(ConstRowMap(pt.data(), pt.rows(), pt.cols()), t_).transpose();
+}
+
+Mat NormalizedDataMatrix::crossprod() const { return nm::crossprod(t_); }
+
+Vec NormalizedDataMatrix::row_squared_norms() const { return nm::row_sums(nm::elementwise(t_, nm::Func::Square)); }
+
+Vec NormalizedDataMatrix::row(Index i) const {
+  // e_i' T, a one-row right multiplication: factorized and correct for transposed values too.
+  RowMatrix e = RowMatrix::Zero(1, t_.rows());
+  e(0, i) = 1;
+  return nm::rmm(ConstRowMap(e.data(), 1, e.cols()), t_).row(0).transpose();
+}
+
+double NormalizedDataMatrix::min_coeff() const {
+  // The entries of T are the entries of the referenced rows of each block (and, for sparse blocks, the zeros of
+  // rows with fewer stored entries than columns).
+  double lo = std::numeric_limits<double>::infinity();
+  for (const nm::Part& part : t_.parts()) {
+    const nm::Block& b = part.block;
+    if (b.cols() == 0) continue;
+    std::vector<char> used(static_cast<size_t>(b.rows()), part.identity ? 1 : 0);
+    if (!part.identity)
+      for (std::int32_t r : part.index) used[static_cast<size_t>(r)] = 1;
+    for (Index r = 0; r < b.rows(); ++r) {
+      if (!used[static_cast<size_t>(r)]) continue;
+      if (b.is_sparse()) {
+        Index stored = 0;
+        for (nm::SparseMatrix::InnerIterator it(b.sparse(), r); it; ++it, ++stored) lo = std::min(lo, it.value());
+        if (stored < b.cols()) lo = std::min(lo, 0.0);
+      } else {
+        lo = std::min(lo, b.dense().row(r).minCoeff());
+      }
+    }
+  }
+  return lo;
+}
+
+nm::SparseMatrix materialize_sparse(const nm::NormalizedMatrix& t) {
+  const Index n = t.base_rows();
+  std::vector<Eigen::Triplet<double, int>> trip;
+  Index offset = 0;
+  for (const nm::Part& part : t.parts()) {
+    const nm::Block& b = part.block;
+    for (Index i = 0; i < n; ++i) {
+      if (i % 65536 == 0) check_interrupts();
+      const Index r = part.identity ? i : part.index[static_cast<size_t>(i)];
+      if (b.is_sparse()) {
+        for (nm::SparseMatrix::InnerIterator it(b.sparse(), r); it; ++it)
+          trip.emplace_back(static_cast<int>(i), static_cast<int>(offset + it.col()), it.value());
+      } else {
+        for (Index c = 0; c < b.cols(); ++c)
+          if (b.dense()(r, c) != 0)
+            trip.emplace_back(static_cast<int>(i), static_cast<int>(offset + c), b.dense()(r, c));
+      }
+    }
+    offset += b.cols();
+  }
+  nm::SparseMatrix m(n, offset);
+  m.setFromTriplets(trip.begin(), trip.end());
+  if (t.transposed()) {
+    nm::SparseMatrix tt = m.transpose();
+    return tt;
+  }
+  return m;
+}
+
+Mat SparseDataMatrix::times(const Mat& x) const {
+  check_interrupts();
+  return t_ * x;
+}
+
+Mat SparseDataMatrix::transpose_times(const Mat& p) const {
+  check_interrupts();
+  return t_.transpose() * p;
+}
+
+Mat SparseDataMatrix::crossprod() const {
+  check_interrupts();
+  return Mat(t_.transpose() * t_);
+}
+
+Vec SparseDataMatrix::row_squared_norms() const {
+  Vec out = Vec::Zero(t_.rows());
+  for (Index r = 0; r < t_.outerSize(); ++r)
+    for (nm::SparseMatrix::InnerIterator it(t_, r); it; ++it) out(r) += it.value() * it.value();
+  return out;
+}
+
+double SparseDataMatrix::min_coeff() const {
+  double lo = std::numeric_limits<double>::infinity();
+  for (Index r = 0; r < t_.outerSize(); ++r) {
+    Index stored = 0;
+    for (nm::SparseMatrix::InnerIterator it(t_, r); it; ++it, ++stored) lo = std::min(lo, it.value());
+    if (stored < t_.cols()) lo = std::min(lo, 0.0);
+  }
+  return lo;
+}
+
+}  // namespace morpheus::ml
