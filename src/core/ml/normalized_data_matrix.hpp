@@ -10,7 +10,7 @@ namespace morpheus::ml {
 
 class NormalizedDataMatrix final : public DataMatrix {
  public:
-  explicit NormalizedDataMatrix(const nm::NormalizedMatrix& t) : t_(t) {}
+  explicit NormalizedDataMatrix(nm::NormalizedMatrix t) : t_(std::move(t)) {}
   Index rows() const override { return t_.rows(); }
   Index cols() const override { return t_.cols(); }
   Mat times(const Mat& x) const override;
@@ -21,7 +21,7 @@ class NormalizedDataMatrix final : public DataMatrix {
   double min_coeff() const override;
 
  private:
-  const nm::NormalizedMatrix& t_;
+  nm::NormalizedMatrix t_;
 };
 
 // The join built as one CSR matrix (T, or T' when the value is transposed).
