@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/interrupt.hpp"
+#include "core/ml/plan.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
@@ -21,6 +22,18 @@ namespace {
 
 bool g_progress = false;
 int g_blas_threads = 1;
+int g_factorize = static_cast<int>(ml::FactorizeMode::Auto);
+int g_plan_model = static_cast<int>(ml::PlanModel::Rule);
+double g_tuple_ratio_min = 5;
+double g_feature_ratio_min = 1;
+
+const config_enum_entry kFactorizeModes[] = {{"auto", static_cast<int>(ml::FactorizeMode::Auto), false},
+                                             {"always", static_cast<int>(ml::FactorizeMode::Always), false},
+                                             {"never", static_cast<int>(ml::FactorizeMode::Never), false},
+                                             {nullptr, 0, false}};
+const config_enum_entry kPlanModels[] = {{"rule", static_cast<int>(ml::PlanModel::Rule), false},
+                                         {"cost", static_cast<int>(ml::PlanModel::Cost), false},
+                                         {nullptr, 0, false}};
 
 // Read-only access to PostgreSQL's signal flags: safe from any C++ frame.
 bool cancel_requested() { return InterruptPending && (QueryCancelPending || ProcDiePending); }
@@ -30,6 +43,15 @@ void assign_blas_threads(int newval, void*) { openblas_set_num_threads(newval); 
 }  // namespace
 
 bool progress_enabled() { return g_progress; }
+
+ml::PlanOptions plan_options() {
+  ml::PlanOptions o;
+  o.mode = static_cast<ml::FactorizeMode>(g_factorize);
+  o.model = static_cast<ml::PlanModel>(g_plan_model);
+  o.tuple_ratio_min = g_tuple_ratio_min;
+  o.feature_ratio_min = g_feature_ratio_min;
+  return o;
+}
 
 namespace {
 // Internal probe for the test suite: the thread count OpenBLAS reports in this backend, and its build.
@@ -74,6 +96,23 @@ extern "C" void _PG_init(void) {
                           &g_blas_threads, 1, 1, 256, PGC_USERSET, 0, nullptr, assign_blas_threads, nullptr);
   DefineCustomBoolVariable("morpheus.progress", "Emit NOTICE lines (step k of N, loss, elapsed, ETA) on long work.",
                            nullptr, &g_progress, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomEnumVariable("morpheus.factorize",
+                           "Normalized matrices: factorize (always), materialize (never), or decide per attribute "
+                           "table (auto).",
+                           nullptr, &g_factorize, static_cast<int>(morpheus::ml::FactorizeMode::Auto), kFactorizeModes,
+                           PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomEnumVariable("morpheus.plan_model",
+                           "How auto decides: the tuple/feature-ratio rule, or the cost model calibrated on this "
+                           "machine.",
+                           nullptr, &g_plan_model, static_cast<int>(morpheus::ml::PlanModel::Rule), kPlanModels,
+                           PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomRealVariable("morpheus.tuple_ratio_threshold",
+                           "The rule factorizes an attribute table only if n_S / n_R reaches this.", nullptr,
+                           &g_tuple_ratio_min, 5.0, 0.0, 1e9, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomRealVariable("morpheus.feature_ratio_threshold",
+                           "The rule factorizes an attribute table only if its stored entries per row over the "
+                           "entity table's reach this.",
+                           nullptr, &g_feature_ratio_min, 1.0, 0.0, 1e9, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   MarkGUCPrefixReserved("morpheus");
   openblas_set_num_threads(g_blas_threads);
   morpheus::set_interrupt_probe(cancel_requested);

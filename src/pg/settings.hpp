@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string>
 
+#include "core/ml/plan.hpp"
 #include "core/progress.hpp"
 
 namespace morpheus::pg {
@@ -12,6 +13,8 @@ namespace morpheus::pg {
 bool progress_enabled();
 // morpheus.blas_threads: threads OpenBLAS may use inside this backend.
 int blas_threads();
+// morpheus.factorize, morpheus.plan_model, morpheus.tuple_ratio_threshold, morpheus.feature_ratio_threshold.
+ml::PlanOptions plan_options();
 
 // Reports "label: step k of N, loss, elapsed, ETA" as NOTICEs when morpheus.progress is on, at most once a second
 // and always for the last step.

@@ -131,8 +131,11 @@ Plan make_plan(const nm::NormalizedMatrix& t, const PlanOptions& o, const CostCo
     d.tuple_ratio = n / rows;
     d.feature_ratio = s_per_row > 0 ? per_row / s_per_row : std::numeric_limits<double>::infinity();
     d.sparsity = b.cols() > 0 ? static_cast<double>(b.stored()) / (rows * static_cast<double>(b.cols())) : 1.0;
-    d.factorized_cost = static_cast<double>(b.stored()) * entry_cost(b, c) + n * c.gather_row;
-    d.materialized_cost = n * per_row * entry_cost(b, c);
+    const double d_s = plan.many_to_many ? 0.0 : static_cast<double>(parts[0].block.cols());
+    const double width = o.gram ? static_cast<double>(b.cols()) / 2 + d_s : 1.0;
+    const double keys = o.gram ? d_s + 1 : 1.0;
+    d.factorized_cost = static_cast<double>(b.stored()) * entry_cost(b, c) * width + n * c.gather_row * keys;
+    d.materialized_cost = n * per_row * entry_cost(b, c) * width;
     d.rule_factorize = d.tuple_ratio >= o.tuple_ratio_min && d.feature_ratio >= o.feature_ratio_min;
     d.cost_factorize = d.factorized_cost < d.materialized_cost;
     switch (o.mode) {

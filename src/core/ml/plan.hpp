@@ -25,6 +25,9 @@ struct PlanOptions {
   PlanModel model = PlanModel::Rule;
   double tuple_ratio_min = 5;
   double feature_ratio_min = 1;
+  // crossprod-like operation (crossprod, ginv): work per stored entry grows with the width, d_Ri / 2 + d_S, and the
+  // key is applied d_S + 1 times; otherwise one pass (T x, x T, aggregates, the ML algorithms' iterations).
+  bool gram = false;
 };
 
 // Seconds per unit of work, measured on this machine (see calibrate()).
