@@ -23,7 +23,7 @@ namespace {
 bool g_progress = false;
 int g_blas_threads = 1;
 int g_factorize = static_cast<int>(ml::FactorizeMode::Auto);
-int g_plan_model = static_cast<int>(ml::PlanModel::Rule);
+int g_plan_model = static_cast<int>(ml::PlanModel::Cost);
 double g_tuple_ratio_min = 5;
 double g_feature_ratio_min = 1;
 
@@ -104,7 +104,7 @@ extern "C" void _PG_init(void) {
   DefineCustomEnumVariable("morpheus.plan_model",
                            "How auto decides: the tuple/feature-ratio rule, or the cost model calibrated on this "
                            "machine.",
-                           nullptr, &g_plan_model, static_cast<int>(morpheus::ml::PlanModel::Rule), kPlanModels,
+                           nullptr, &g_plan_model, static_cast<int>(morpheus::ml::PlanModel::Cost), kPlanModels,
                            PGC_USERSET, 0, nullptr, nullptr, nullptr);
   DefineCustomRealVariable("morpheus.tuple_ratio_threshold",
                            "The rule factorizes an attribute table only if n_S / n_R reaches this.", nullptr,

@@ -1,7 +1,7 @@
 -- ML on normalized matrices: results equal the runs on morpheus.materialize(x) under every plan; morpheus.explain
 -- and the plan settings.
 BEGIN;
-SELECT plan(22);
+SELECT plan(23);
 
 -- A star schema: 200 entity rows with 2 features, an attribute table of 8 rows x 3 (TR 25) and one of 100 x 2 (TR 2).
 CREATE TEMP TABLE ent AS
@@ -47,7 +47,8 @@ SELECT throws_ok($$SELECT * FROM x, morpheus.gnmf(x => x.t, rank => 2)$$, '22023
 SELECT throws_ok($$SELECT * FROM x, morpheus.linreg(x => x.t, y => '{1,2}')$$, '22023',
                  'y has 2 elements but x has 200 rows', 'y length mismatch on an nmatrix');
 
--- explain: statistics computed independently from the shapes
+-- explain: statistics computed independently from the shapes (under the paper's rule)
+SET LOCAL morpheus.plan_model = 'rule';
 CREATE TEMP TABLE ex AS SELECT e.* FROM x, morpheus.explain(x => x.t, operation => 'lmm') e;
 SELECT is((SELECT count(*) FROM ex), 2::bigint, 'explain: one row per attribute table');
 SELECT ok((SELECT tuple_ratio FROM ex WHERE attribute_table = 1) = 200 / 8.0
@@ -66,7 +67,8 @@ SELECT is((SELECT array_agg(DISTINCT decision) FROM x, morpheus.explain(x.t)), A
 SET LOCAL morpheus.factorize = 'always';
 SELECT is((SELECT array_agg(DISTINCT decision) FROM x, morpheus.explain(x.t)), ARRAY['factorize'], 'factorize = always');
 SET LOCAL morpheus.factorize = 'auto';
-SET LOCAL morpheus.plan_model = 'cost';
+RESET morpheus.plan_model;
+SELECT is(current_setting('morpheus.plan_model'), 'cost', 'auto uses the calibrated cost model by default');
 SELECT is((SELECT array_agg(decision ORDER BY attribute_table) FROM x, morpheus.explain(x.t)),
           (SELECT array_agg(CASE WHEN cost_factorize THEN 'factorize' ELSE 'materialize' END ORDER BY attribute_table)
            FROM x, morpheus.explain(x.t)), 'plan_model = cost decides by the estimated costs');

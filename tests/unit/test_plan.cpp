@@ -33,9 +33,15 @@ nm::NormalizedMatrix star(Index n, Index d_s, Index n_r, Index d_r, unsigned see
 
 }  // namespace
 
+PlanOptions rule_options() {
+  PlanOptions o;
+  o.model = PlanModel::Rule;
+  return o;
+}
+
 TEST(Plan, StatisticsAndRule) {
   const auto t = star(100, 2, 10, 3, 1);
-  const Plan p = make_plan(t, PlanOptions{});
+  const Plan p = make_plan(t, rule_options());
   ASSERT_EQ(p.tables.size(), 1u);
   EXPECT_DOUBLE_EQ(p.tables[0].tuple_ratio, 10.0);
   EXPECT_DOUBLE_EQ(p.tables[0].feature_ratio, 1.5);
@@ -43,10 +49,10 @@ TEST(Plan, StatisticsAndRule) {
   EXPECT_TRUE(p.tables[0].rule_factorize);
   EXPECT_TRUE(p.tables[0].factorize);
   const auto low_tr = star(100, 2, 25, 3, 2);  // TR = 4
-  EXPECT_FALSE(make_plan(low_tr, PlanOptions{}).tables[0].factorize);
+  EXPECT_FALSE(make_plan(low_tr, rule_options()).tables[0].factorize);
   const auto low_fr = star(100, 4, 10, 3, 3);  // FR = 0.75
-  EXPECT_FALSE(make_plan(low_fr, PlanOptions{}).tables[0].factorize);
-  PlanOptions loose;
+  EXPECT_FALSE(make_plan(low_fr, rule_options()).tables[0].factorize);
+  PlanOptions loose = rule_options();
   loose.tuple_ratio_min = 3;
   loose.feature_ratio_min = 0.5;
   EXPECT_TRUE(make_plan(low_tr, loose).tables[0].factorize);
@@ -92,7 +98,7 @@ TEST(Plan, ModesAndApplyingKeepTheValue) {
     t.join(fk2, nm::Block(RowMatrix(RowMatrix::Random(30, 2))));  // TR = 2: the rule materializes this one
     const RowMatrix want = nm::materialize(t);
     for (auto mode : {FactorizeMode::Auto, FactorizeMode::Always, FactorizeMode::Never}) {
-      PlanOptions o;
+      PlanOptions o = rule_options();
       o.mode = mode;
       const Plan p = make_plan(t, o);
       ASSERT_EQ(p.tables.size(), 2u);

@@ -22,7 +22,7 @@ enum class PlanModel { Rule, Cost };
 
 struct PlanOptions {
   FactorizeMode mode = FactorizeMode::Auto;
-  PlanModel model = PlanModel::Rule;
+  PlanModel model = PlanModel::Cost;
   double tuple_ratio_min = 5;
   double feature_ratio_min = 1;
   // crossprod-like operation (crossprod, ginv): work per stored entry grows with the width, d_Ri / 2 + d_S, and the
