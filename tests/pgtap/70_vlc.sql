@@ -1,7 +1,7 @@
 -- VLC scheduling: signatures, labels, results against independent SQL computations (textbook Lambertian formula,
 -- Shannon rate, Jain's index, blocking pairs), reproducibility, NULLs and every bad input.
 BEGIN;
-SELECT plan(72);
+SELECT plan(74);
 
 CREATE TEMP TABLE aps AS SELECT * FROM morpheus.vlc_grid_aps();
 CREATE TEMP TABLE users AS SELECT * FROM morpheus.vlc_random_users(n => 8, seed => 5);
@@ -197,10 +197,29 @@ SELECT throws_ok($$SELECT * FROM morpheus.vlc_compare('SELECT * FROM aps', n_use
                  'n_users must be in [1, 100000]; got 0', 'zero users');
 SELECT throws_ok($$SELECT * FROM morpheus.vlc_grid_aps(rows => 0)$$, '22023',
                  'rows and cols must be >= 1 with rows * cols <= 1000000; got rows = 0, cols = 4', 'empty grid');
-SELECT throws_ok($$SELECT * FROM morpheus.vlc_random_users(n => 0)$$, '22023', 'n must be in [1, 10000000]; got 0',
+SELECT throws_ok($$SELECT * FROM morpheus.vlc_random_users(n => 0)$$, '22023', 'n must be in [1, 1000000]; got 0',
                  'zero random users');
 SELECT throws_ok($$SELECT * FROM morpheus.vlc_random_users(n => 3, room_width => -1)$$, '22023',
                  'room_width must be a positive finite number; got -1', 'negative room width');
+
+-- statement_timeout stops the long loops (Monte Carlo drops, exhaustive search) with PostgreSQL's own error
+CREATE FUNCTION pg_temp.timed(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz := clock_timestamp();
+BEGIN
+  EXECUTE q;
+  RETURN 'finished';
+EXCEPTION WHEN query_canceled THEN
+  RETURN SQLSTATE || ' after ' || CASE WHEN clock_timestamp() - t0 < interval '5 s' THEN 'under 5 s' ELSE 'too long' END;
+END $$;
+SET statement_timeout = '100ms';
+SELECT pg_temp.timed($$SELECT * FROM morpheus.vlc_compare('SELECT * FROM aps', n_users => 200, drops => 1000000)$$)
+  AS r1 \gset
+SELECT pg_temp.timed($$SELECT * FROM morpheus.vlc_evaluate('SELECT * FROM aps WHERE id <= 9',
+                       'SELECT g AS id, 2.5 AS x, 2 + g / 10.0 AS y FROM generate_series(1, 5) g',
+                       method => 'exhaustive')$$) AS r2 \gset
+RESET statement_timeout;
+SELECT is(:'r1'::text, '57014 after under 5 s', 'statement_timeout cancels vlc_compare promptly');
+SELECT is(:'r2'::text, '57014 after under 5 s', 'statement_timeout cancels the exhaustive search promptly');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -263,8 +263,8 @@ std::vector<Ap> grid_aps(int rows, int cols, const Room& room, double z) {
 }
 
 std::vector<User> random_users(int n, std::uint64_t seed, const Room& room, double z) {
-  if (n < 1 || n > 10000000)
-    throw invalid_parameter("n must be in [1, 10000000]; got " + std::to_string(n), "the number of users to drop");
+  if (n < 1 || n > 1000000)
+    throw invalid_parameter("n must be in [1, 1000000]; got " + std::to_string(n), "the number of users to drop");
   require_positive(room.width, "room_width");
   require_positive(room.length, "room_length");
   if (!std::isfinite(z) || z < 0)
