@@ -16,4 +16,4 @@ WHERE it <= 5 OR it = array_length(l.loss, 1);
 
 \echo '--- k-means with k-means++ seeding'
 SELECT centers::numeric(6,3)[], assignment, iterations
-FROM morpheus.kmeans(x => '{{0,0},{0.1,0.2},{0.2,0.1},{5,5},{5.1,4.9},{4.8,5.2}}', k => 2, seed => 7);
+FROM morpheus.kmeans(x => '{{0,0},{0.1,0.2},{0.2,0.1},{5,5},{5.1,4.9},{4.8,5.2}}'::float8[], k => 2, seed => 7);

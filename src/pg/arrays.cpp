@@ -72,6 +72,8 @@ ArrayType* alloc_array(int ndim, const int* dims, Oid elemtype, int elemsize, st
 
 }  // namespace
 
+ArrayType* array_arg(FunctionCallInfo fcinfo, int argno) { return detoast_array(fcinfo, argno); }
+
 void require_not_null(FunctionCallInfo fcinfo, int argno, const char* name) {
   if (PG_ARGISNULL(argno))
     throw Error(ErrorKind::NullValue, std::string(name) + " must not be NULL",

@@ -43,6 +43,9 @@ VectorArg vector_arg(FunctionCallInfo fcinfo, int argno, const char* name, Finit
 // Argument `argno` as a 1-D int4 array without NULL elements.
 IntVectorArg int_vector_arg(FunctionCallInfo fcinfo, int argno, const char* name, bool allow_empty = false);
 
+// Argument `argno` detoasted (guarded); read-only.
+ArrayType* array_arg(FunctionCallInfo fcinfo, int argno);
+
 // Throws NullValue naming the argument if it is SQL NULL (for functions that are not STRICT).
 void require_not_null(FunctionCallInfo fcinfo, int argno, const char* name);
 

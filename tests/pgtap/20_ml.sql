@@ -9,8 +9,9 @@ SELECT has_function('morpheus', f, args)
                ('kmeans', ARRAY['double precision[]', 'integer', 'integer', 'integer']),
                ('gnmf', ARRAY['double precision[]', 'integer', 'integer', 'integer'])) s(f, args);
 SELECT is((SELECT array_agg(DISTINCT provolatile::text || proparallel::text || proisstrict::text) FROM pg_proc
-           WHERE pronamespace = 'morpheus'::regnamespace AND proname IN ('linreg', 'logreg', 'kmeans', 'gnmf')),
-          ARRAY['isfalse'], 'ML functions are IMMUTABLE, PARALLEL SAFE, not STRICT (NULL defaults mean automatic)');
+           WHERE pronamespace = 'morpheus'::regnamespace AND proname IN ('linreg', 'logreg', 'kmeans', 'gnmf')
+             AND proargtypes[0] = 'float8[]'::regtype),
+          ARRAY['isfalse'], 'ML functions on float8[][] are IMMUTABLE, PARALLEL SAFE, not STRICT (NULL defaults mean automatic)');
 
 -- linreg on y = b0 + b1 t against PostgreSQL's own regression aggregates
 CREATE TEMP TABLE pts AS SELECT t::float8 AS t, 1 + 2 * t + sin(t * 7) AS y FROM generate_series(0, 19) t;
@@ -51,13 +52,13 @@ SELECT is((SELECT coefficients FROM lr),
           'labels 0/1 and -1/+1 give the same model');
 
 -- kmeans: two obvious clusters
-CREATE TEMP TABLE km AS SELECT * FROM morpheus.kmeans(x => '{{0},{0.1},{0.2},{10},{10.1},{10.2}}', k => 2, seed => 3);
+CREATE TEMP TABLE km AS SELECT * FROM morpheus.kmeans(x => '{{0},{0.1},{0.2},{10},{10.1},{10.2}}'::float8[], k => 2, seed => 3);
 SELECT ok((SELECT array_agg(round(c::numeric, 12) ORDER BY c) FROM unnest(centers) c) = ARRAY[0.1, 10.1],
           'kmeans centers are the cluster means') FROM km;
 SELECT ok(assignment[1] = assignment[2] AND assignment[2] = assignment[3] AND assignment[4] = assignment[5]
           AND assignment[5] = assignment[6] AND assignment[1] <> assignment[4], 'kmeans assignments') FROM km;
 SELECT ok(abs(loss[array_length(loss, 1)] - 0.04) < 1e-12, 'kmeans final loss = sum of squared distances') FROM km;
-SELECT is((SELECT assignment FROM morpheus.kmeans(x => '{{0},{0.1},{0.2},{10},{10.1},{10.2}}', k => 2, seed => 3)),
+SELECT is((SELECT assignment FROM morpheus.kmeans(x => '{{0},{0.1},{0.2},{10},{10.1},{10.2}}'::float8[], k => 2, seed => 3)),
           (SELECT assignment FROM km), 'kmeans is reproducible for a seed');
 
 -- gnmf: loss equals |x - w h'|^2 computed with SQL, and never increases
@@ -71,29 +72,29 @@ SELECT ok((SELECT min(v) FROM unnest(w) v) >= 0 AND (SELECT min(v) FROM unnest(h
 SELECT is(array_dims(w) || array_dims(h), '[1:4][1:2][1:3][1:2]', 'gnmf factor shapes') FROM nm;
 
 -- NULLs and bad input
-SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => NULL, y => '{1}')$$, '22004', 'x must not be NULL', 'NULL x');
-SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => '{{1},{2}}', y => NULL)$$, '22004', 'y must not be NULL', 'NULL y');
-SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => '{{1},{2}}', y => '{1,2,3}')$$, '22023',
+SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => NULL::float8[], y => '{1}')$$, '22004', 'x must not be NULL', 'NULL x');
+SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => '{{1},{2}}'::float8[], y => NULL)$$, '22004', 'y must not be NULL', 'NULL y');
+SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => '{{1},{2}}'::float8[], y => '{1,2,3}')$$, '22023',
                  'y has 3 elements but x has 2 rows', 'y length mismatch');
-SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => '{{1},{2}}', y => '{1,2}', method => 'qr')$$, '22023',
+SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => '{{1},{2}}'::float8[], y => '{1,2}', method => 'qr')$$, '22023',
                  'method must be ''normal'' or ''gd'', got ''qr''', 'unknown linreg method');
-SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => '{{1},{2}}', y => '{1,NaN}')$$, '22023', 'y[2] is NaN', 'NaN target');
-SELECT throws_ok($$SELECT * FROM morpheus.logreg(x => '{{1},{2}}', y => '{1,NaN}')$$, '22023',
+SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => '{{1},{2}}'::float8[], y => '{1,NaN}')$$, '22023', 'y[2] is NaN', 'NaN target');
+SELECT throws_ok($$SELECT * FROM morpheus.logreg(x => '{{1},{2}}'::float8[], y => '{1,NaN}')$$, '22023',
                  'y[2] = nan is not a class label', 'NaN label');
-SELECT throws_ok($$SELECT * FROM morpheus.logreg(x => '{{1},{2}}', y => '{1,2}')$$, '22023',
+SELECT throws_ok($$SELECT * FROM morpheus.logreg(x => '{{1},{2}}'::float8[], y => '{1,2}')$$, '22023',
                  'y[2] = 2 is not a class label', 'label out of range');
-SELECT throws_ok($$SELECT * FROM morpheus.logreg(x => '{{1},{2}}', y => '{1,0}', method => 'newton')$$, '22023',
+SELECT throws_ok($$SELECT * FROM morpheus.logreg(x => '{{1},{2}}'::float8[], y => '{1,0}', method => 'newton')$$, '22023',
                  'method must be ''lbfgs'' or ''gd'', got ''newton''', 'unknown logreg method');
-SELECT throws_ok($$SELECT * FROM morpheus.kmeans(x => '{{1},{2}}', k => 3)$$, '22023',
+SELECT throws_ok($$SELECT * FROM morpheus.kmeans(x => '{{1},{2}}'::float8[], k => 3)$$, '22023',
                  'k = 3 but x has only 2 rows', 'k > rows');
-SELECT throws_ok($$SELECT * FROM morpheus.kmeans(x => '{{1},{2}}', k => 0)$$, '22023', 'k must be at least 1, got 0', 'k <= 0');
-SELECT throws_ok($$SELECT * FROM morpheus.gnmf(x => '{{1},{2}}', rank => 0)$$, '22023', 'rank must be at least 1, got 0',
+SELECT throws_ok($$SELECT * FROM morpheus.kmeans(x => '{{1},{2}}'::float8[], k => 0)$$, '22023', 'k must be at least 1, got 0', 'k <= 0');
+SELECT throws_ok($$SELECT * FROM morpheus.gnmf(x => '{{1},{2}}'::float8[], rank => 0)$$, '22023', 'rank must be at least 1, got 0',
                  'rank <= 0');
-SELECT throws_ok($$SELECT * FROM morpheus.gnmf(x => '{{1},{-2}}', rank => 1)$$, '22023', 'x has a negative entry (-2)',
+SELECT throws_ok($$SELECT * FROM morpheus.gnmf(x => '{{1},{-2}}'::float8[], rank => 1)$$, '22023', 'x has a negative entry (-2)',
                  'negative data for NMF');
-SELECT throws_ok($$SELECT * FROM morpheus.kmeans(x => '{{1},{2}}', k => 1, max_iterations => 0)$$, '22023',
+SELECT throws_ok($$SELECT * FROM morpheus.kmeans(x => '{{1},{2}}'::float8[], k => 1, max_iterations => 0)$$, '22023',
                  'max_iterations must be at least 1, got 0', 'max_iterations <= 0');
-SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => '{{1},{2}}', y => '{1,2}', l2 => -1)$$, '22023',
+SELECT throws_ok($$SELECT * FROM morpheus.linreg(x => '{{1},{2}}'::float8[], y => '{1,2}', l2 => -1)$$, '22023',
                  'l2 must be non-negative, got -1', 'negative l2');
 
 SELECT * FROM finish();
