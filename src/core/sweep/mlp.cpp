@@ -98,6 +98,35 @@ void validate_dataset(const Dataset& data, const char* arg) {
   require_finite(data.x.data(), data.x.size(), (a + " features").c_str());
 }
 
+Dataset synthetic_classification(std::int64_t rows, std::int64_t features, int classes, double spread,
+                                 std::uint64_t seed) {
+  if (rows < 1) throw invalid_parameter("n = " + num(rows) + " must be positive", "Ask for at least one row.");
+  if (features < 1)
+    throw invalid_parameter("features = " + num(features) + " must be positive", "Ask for at least one feature.");
+  if (classes < 2 || classes > 100000)
+    throw invalid_parameter("classes = " + num(classes) + " is outside 2..100000", "Ask for at least two classes.");
+  if (!(spread >= 0) || !std::isfinite(spread))
+    throw invalid_parameter("spread = " + format_number(spread) + " must be non-negative and finite",
+                            "spread is the noise standard deviation around each class centre, e.g. 1.0.");
+  if (rows > kMaxSyntheticValues / features)
+    throw Error(ErrorKind::LimitExceeded,
+                "n x features = " + num(rows) + " x " + num(features) + " exceeds " + num(kMaxSyntheticValues),
+                "Generate fewer rows or features.");
+  Rng rng(seed);
+  RowMatrix centres(classes, features);
+  for (std::int64_t i = 0; i < centres.size(); ++i) centres.data()[i] = rng.normal();
+  Dataset d;
+  d.classes = classes;
+  d.x.resize(rows, features);
+  d.y.resize(static_cast<std::size_t>(rows));
+  for (std::int64_t i = 0; i < rows; ++i) {
+    const int k = static_cast<int>(i % classes);
+    d.y[static_cast<std::size_t>(i)] = k;
+    for (std::int64_t j = 0; j < features; ++j) d.x(i, j) = centres(k, j) + spread * rng.normal();
+  }
+  return d;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 Rng::Rng(std::uint64_t seed) {
   std::uint64_t z = seed;
@@ -461,6 +490,8 @@ TrainResult train(Network& net, const Dataset& data, const TrainOptions& opt, Pr
       const double ti =
           static_cast<double>(prev.iteration) + std::clamp(frac, 0.0, 1.0) * static_cast<double>(t - prev.iteration);
       finish_reached(ti);
+    } else if (opt.stop_after_epochs >= 0 && seen / nd >= opt.stop_after_epochs) {
+      break;
     }
   }
   r.iterations = t;

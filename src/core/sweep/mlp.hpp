@@ -64,6 +64,12 @@ struct Dataset {
 // Checks shapes, finiteness and label range (names `arg` in messages).
 void validate_dataset(const Dataset& data, const char* arg = "data_sql");
 
+// Seeded synthetic classes: class centres with N(0, 1) coordinates (drawn first), then row i (0-based) has label
+// i mod classes and features centre[label] + spread * N(0, I). Same seed, same data on every platform.
+inline constexpr std::int64_t kMaxSyntheticValues = 50'000'000;
+Dataset synthetic_classification(std::int64_t rows, std::int64_t features, int classes, double spread,
+                                 std::uint64_t seed);
+
 class Network {
  public:
   // He-normal initialization (weights N(0, 2/fan_in), output layer N(0, 1/fan_in)), zero biases, from a portable
@@ -157,6 +163,9 @@ struct TrainOptions {
   std::int64_t evals_per_epoch = 4;  // full-data evaluations per epoch (at least one per iteration)
   LossKind loss = LossKind::CrossEntropy;
   std::uint64_t seed = 1;  // data order
+  // Stop (without reaching) at the first scheduled evaluation at or past this many epochs; the schedule is unchanged,
+  // so a run that reaches the target before it gives the same result as without the cut (negative: no cut).
+  double stop_after_epochs = -1;
 };
 
 struct TrainResult {

@@ -74,6 +74,10 @@ std::vector<SweepRow> width_sweep(const Dataset& data, const SweepOptions& opt, 
   validate_sweep(opt, data);
   std::vector<std::int64_t> batches = opt.batch_sizes;
   std::sort(batches.begin(), batches.end());
+  // Largest rate first: a fast run found early lets the slower ones stop at its epoch count (ties keep the larger
+  // rate).
+  std::vector<double> rates = opt.learning_rates;
+  std::sort(rates.begin(), rates.end(), [](double a, double b) { return a > b; });
   const std::int64_t total = static_cast<std::int64_t>(opt.depths.size() * batches.size() * opt.learning_rates.size());
   std::int64_t done = 0;
   std::vector<SweepRow> rows;
@@ -93,12 +97,19 @@ std::vector<SweepRow> width_sweep(const Dataset& data, const SweepOptions& opt, 
       row.batch_size_bound = div.batch_size_bound;
       row.final_loss = std::numeric_limits<double>::quiet_NaN();
       bool have = false;
-      for (const double lr : opt.learning_rates) {
+      for (const double lr : rates) {
         Network net = init;
         TrainOptions t;
         t.batch_size = bsz;
         t.learning_rate = lr;
+        // A run that has not reached the target by the best epochs so far cannot win: stop it there.
         t.max_epochs = opt.max_epochs;
+        if (row.reached) t.stop_after_epochs = row.epochs_to_target;
+        if (row.reached && row.epochs_to_target <= 0) {
+          ++done;
+          if (progress != nullptr) progress->step(done, total, row.final_loss);
+          continue;
+        }
         t.target_loss = opt.target_loss;
         t.evals_per_epoch = opt.evals_per_epoch;
         t.loss = opt.loss;

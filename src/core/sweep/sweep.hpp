@@ -53,8 +53,9 @@ struct SweepRow {
 // Checks the options against the data (InvalidParameter with hints), before any training.
 void validate_sweep(const SweepOptions& opt, const Dataset& data);
 
-// Rows are ordered by depth (as given), then batch size ascending. Progress: one step per training run
-// (configuration k of depths x batch sizes x rates).
+// Rows are ordered by depth (as given), then batch size ascending. Rates are tried largest first; once a run reached
+// the target, later runs of the row stop at its epoch count (they cannot beat it), and ties keep the larger rate.
+// Progress: one step per training run (configuration k of depths x batch sizes x rates).
 std::vector<SweepRow> width_sweep(const Dataset& data, const SweepOptions& opt, Progress* progress = nullptr);
 
 }  // namespace morpheus::sweep
