@@ -19,7 +19,7 @@ SELECT depth, width, params, batch_size, best_learning_rate AS lr, reached_targe
        round(epochs_to_target::numeric, 2) AS epochs, round(iterations_to_target::numeric, 1) AS iterations,
        round(speedup::numeric, 2) AS speedup, critical_batch_size AS b_crit, round(batch_size_bound::numeric, 1) AS b_s
 FROM morpheus.width_sweep(data_sql => 'SELECT features, label FROM demo_sweep_data', param_budget => 1000,
-                          depths => '{1,6}', batch_sizes => '{5,20,80,300}',
-                          learning_rates => '{0.025,0.05,0.1,0.2,0.4,0.8}', target_loss => 0.45, max_epochs => 20,
+                          depths => '{1,6}', batch_sizes => '{10,30,100,300}',
+                          learning_rates => '{0.025,0.05,0.1,0.2,0.4,0.8}', target_loss => 0.5, max_epochs => 20,
                           seed => 7);
 RESET morpheus.progress;
