@@ -287,6 +287,31 @@ TEST(SweepTrain, ReproduciblePerSeed) {
   EXPECT_NE(a.curve.back().loss, d.curve.back().loss);
 }
 
+TEST(SweepTrain, StopAfterEpochsKeepsTheSchedule) {
+  const Dataset data = blobs(200, 6, 3, 29, 0.5);
+  TrainOptions opt;
+  opt.batch_size = 16;
+  opt.learning_rate = 0.1;
+  opt.max_epochs = 20;
+  opt.target_loss = 0.1;
+  Network a(Arch{6, 3, 2, 16, Family::Mlp}, 31);
+  const TrainResult full = train(a, data, opt);
+  ASSERT_TRUE(full.reached);
+  // A cut after the crossing changes nothing; a cut before it stops unreached at the first evaluation past the cut.
+  Network b(Arch{6, 3, 2, 16, Family::Mlp}, 31);
+  opt.stop_after_epochs = full.epochs_to_target + 0.3;
+  const TrainResult late = train(b, data, opt);
+  EXPECT_TRUE(late.reached);
+  EXPECT_EQ(late.epochs_to_target, full.epochs_to_target);
+  Network c(Arch{6, 3, 2, 16, Family::Mlp}, 31);
+  opt.stop_after_epochs = 0.6;
+  const TrainResult early = train(c, data, opt);
+  EXPECT_FALSE(early.reached);
+  EXPECT_GE(early.curve.back().epoch, 0.6);
+  EXPECT_LT(early.curve[early.curve.size() - 2].epoch, 0.6);
+  for (std::size_t i = 0; i < early.curve.size(); ++i) EXPECT_EQ(early.curve[i].loss, full.curve[i].loss);
+}
+
 TEST(SweepTrain, DivergenceIsReported) {
   const Dataset data = blobs(60, 4, 3, 41);
   Network net(Arch{4, 3, 3, 8, Family::Mlp}, 43);
@@ -394,4 +419,27 @@ TEST(SweepDriver, RejectsBadOptions) {
   EXPECT_EQ(bad([](SweepOptions& o) { o.learning_rates = {0.1, -1}; }), morpheus::ErrorKind::InvalidParameter);
   EXPECT_EQ(bad([](SweepOptions& o) { o.depths = {2, 2}; }), morpheus::ErrorKind::InvalidParameter);
   EXPECT_EQ(bad([](SweepOptions& o) { o.max_epochs = 0; }), morpheus::ErrorKind::InvalidParameter);
+}
+
+TEST(SweepSynthetic, SeededAndShaped) {
+  const Dataset a = synthetic_classification(300, 4, 3, 0.0, 9);
+  const Dataset b = synthetic_classification(300, 4, 3, 0.0, 9);
+  const Dataset c = synthetic_classification(300, 4, 3, 0.5, 9);
+  EXPECT_EQ(a.x, b.x);
+  EXPECT_EQ(a.y, b.y);
+  EXPECT_EQ(a.y[4], 1);
+  // spread 0: every row equals its class centre, so rows i and i + 3 coincide; with noise they do not.
+  EXPECT_EQ(a.x.row(4), a.x.row(7));
+  EXPECT_NE(c.x.row(4), c.x.row(7));
+  // Noise around the same centres: class means of c are close to the centres (300/3 rows, sd 0.5/10).
+  for (int k = 0; k < 3; ++k) {
+    Vector mean = Vector::Zero(4);
+    for (int i = k; i < 300; i += 3) mean += c.x.row(i).transpose();
+    mean /= 100.0;
+    EXPECT_LT((mean - a.x.row(k).transpose()).cwiseAbs().maxCoeff(), 0.25);
+  }
+  EXPECT_EQ(kind_of([] { synthetic_classification(0, 4, 3, 1, 1); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_EQ(kind_of([] { synthetic_classification(10, 4, 1, 1, 1); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_EQ(kind_of([] { synthetic_classification(10, 4, 3, -1, 1); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_EQ(kind_of([] { synthetic_classification(100000000, 4, 3, 1, 1); }), morpheus::ErrorKind::LimitExceeded);
 }
