@@ -69,6 +69,15 @@ void require_rule_size(Rule rule, int n, int f) {
   }
 }
 
+namespace {
+// Mean of the rows, accumulated row by row (contiguous in row-major storage).
+Vector row_mean(const ConstRowMap& v) {
+  Vector out = Vector::Zero(v.cols());
+  for (Eigen::Index i = 0; i < v.rows(); ++i) out += v.row(i).transpose();
+  return out / static_cast<double>(v.rows());
+}
+}  // namespace
+
 Vector coordinate_median(const ConstRowMap& v) {
   const auto n = v.rows(), d = v.cols();
   Vector out(d);
@@ -107,7 +116,7 @@ Vector trimmed_mean(const ConstRowMap& v, int b) {
 GeometricMedianResult geometric_median(const ConstRowMap& v, double eps, int max_iter) {
   const auto n = v.rows();
   GeometricMedianResult res;
-  res.z = v.colwise().mean().transpose();
+  res.z = row_mean(v);
   Vector dist(n);
   Vector next(v.cols());
   for (int it = 1; it <= max_iter; ++it) {
@@ -230,7 +239,7 @@ Vector aggregate(Rule rule, const ConstRowMap& v, int f, int m) {
   const int n = static_cast<int>(v.rows());
   require_rule_size(rule, n, f);
   switch (rule) {
-    case Rule::Mean: return v.colwise().mean().transpose();
+    case Rule::Mean: return row_mean(v);
     case Rule::Median: return coordinate_median(v);
     case Rule::TrimmedMean: return trimmed_mean(v, f);
     case Rule::GeometricMedian: return geometric_median(v).z;
