@@ -375,7 +375,7 @@ TEST(DracoCyclic, ExhaustiveSmallCode) {
 TEST(DracoCyclic, GridOfSizesAndAttacks) {
   std::mt19937_64 rng(11);
   for (auto [n, s] : std::vector<std::pair<int, int>>{
-           {3, 1}, {5, 1}, {9, 3}, {10, 2}, {15, 3}, {21, 5}, {31, 5}, {45, 5}, {45, 10}}) {
+           {3, 1}, {5, 1}, {9, 3}, {10, 2}, {15, 3}, {15, 7}, {21, 5}, {31, 6}, {45, 6}, {60, 4}, {100, 2}}) {
     dr::CyclicCode code(n, s);
     const int d = 50;
     const RowMatrix g = randn(n, d, 100 + n + s);
@@ -466,6 +466,10 @@ TEST(DracoCodes, SizeChecksAndPlacement) {
   EXPECT_EQ(kind_of([] { dr::require_code_size(dr::Rule::Cyclic, 4, 2); }), morpheus::ErrorKind::InvalidParameter);
   EXPECT_EQ(kind_of([] { dr::require_code_size(dr::Rule::Repetition, 7, 1); }), morpheus::ErrorKind::InvalidParameter);
   EXPECT_NO_THROW(dr::require_code_size(dr::Rule::Cyclic, 7, 1));
+  // the cyclic code is limited to its numerically verified range; repetition is exact at any size
+  EXPECT_EQ(kind_of([] { dr::require_code_size(dr::Rule::Cyclic, 100, 5); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_EQ(kind_of([] { dr::require_code_size(dr::Rule::Cyclic, 201, 1); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_NO_THROW(dr::require_code_size(dr::Rule::Repetition, 110, 5));
   std::mt19937_64 rng(1);
   EXPECT_EQ(dr::place_adversaries(dr::Placement::Omniscient, 15, 5, 2, rng), (std::vector<int>{0, 1, 2, 5, 6}));
   const auto r1 = dr::place_adversaries(dr::Placement::Random, 15, 4, 2, rng);

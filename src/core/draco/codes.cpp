@@ -19,6 +19,13 @@ void require_code_size(Rule rule, int n, int s) {
     throw invalid_parameter(
         std::string(rule_name(rule)) + " code with " + ns + " needs workers >= 2s+1 = " + std::to_string(2 * s + 1),
         "Use at least " + std::to_string(2 * s + 1) + " workers or tolerate fewer adversaries.");
+  if (rule == Rule::Cyclic && s > cyclic_max_tolerance(n))
+    throw invalid_parameter(
+        "cyclic code with " + ns + " is outside its numerically verified range" +
+            (n > 200 ? " (at most 200 workers)"
+                     : " (s <= " + std::to_string(cyclic_max_tolerance(n)) + " for " + std::to_string(n) + " workers)"),
+        "The DFT code loses precision for large n and s; use aggregation => 'repetition' (exact for any size) or "
+        "fewer workers.");
   if (rule == Rule::Repetition && n % (2 * s + 1) != 0) {
     const int r = 2 * s + 1;
     const int up = (n / r + 1) * r;
@@ -27,6 +34,14 @@ void require_code_size(Rule rule, int n, int s) {
                                 (n / r > 0 ? " or " + std::to_string(n / r * r) : "") +
                                 ", or aggregation => 'cyclic', which works for any workers >= 2s+1.");
   }
+}
+
+int cyclic_max_tolerance(int n) {
+  if (n <= 30) return (n - 1) / 2;
+  if (n <= 45) return 6;
+  if (n <= 60) return 4;
+  if (n <= 200) return 2;
+  return -1;
 }
 
 std::vector<int> assigned_partitions(Rule rule, int n, int s, int worker) {

@@ -114,7 +114,10 @@ struct Messages {
 std::vector<int> assigned_partitions(Rule rule, int n, int s, int worker);
 // Throws InvalidParameter when n workers cannot tolerate s adversaries with the code (n >= 2s+1; repetition also
 // needs (2s+1) | n), naming the values and suggesting valid ones.
+// The cyclic code is also limited to the range where its float64 decoding was verified to 1e-9 relative error
+// (cyclic_max_tolerance: n <= 30 any s; n <= 45: s <= 6; n <= 60: s <= 4; n <= 200: s <= 2; -1 beyond 200).
 void require_code_size(Rule rule, int n, int s);
+int cyclic_max_tolerance(int n);
 
 // The cyclic (DFT) code for n workers and s adversaries. W is circulant: column j is supported on the 2s+1 workers
 // that compute partition j, with W = C_L Q, C_R^H W = 0 and first row of Q all ones. W is built in closed form
