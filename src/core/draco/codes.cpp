@@ -117,8 +117,13 @@ CyclicCode::Decoded CyclicCode::decode(const Messages& m, std::mt19937_64& rng) 
       b[r] = sigma[r + s];
     }
     Eigen::JacobiSVD<Eigen::MatrixXcd> svd(h, Eigen::ComputeFullU | Eigen::ComputeFullV);
-    svd.setThreshold(1e-9);
-    const Eigen::VectorXcd alpha = svd.solve(b);
+    // minimum-norm solution V S^+ U^H b with a relative threshold, summed explicitly (no zero-size products when
+    // the Hankel matrix is numerically zero, i.e. no adversary)
+    const Eigen::VectorXd& sv = svd.singularValues();
+    const double thr = 1e-9 * sv[0];
+    Eigen::VectorXcd alpha = Eigen::VectorXcd::Zero(s);
+    for (int t = 0; t < s; ++t)
+      if (sv[t] > thr && sv[t] > 0) alpha += (svd.matrixU().col(t).dot(b) / sv[t]) * svd.matrixV().col(t);
     for (int q = 0; q < n; ++q) {
       const cd z = std::polar(1.0, 2.0 * M_PI * q / n);
       cd zp(1.0, 0.0), val(0.0, 0.0);
@@ -154,8 +159,14 @@ CyclicCode::Decoded CyclicCode::decode(const Messages& m, std::mt19937_64& rng) 
   // 6. v with v^T C_L[H, :] = e_1^T, minimum norm
   Eigen::VectorXcd e1 = Eigen::VectorXcd::Zero(k);
   e1[0] = 1.0;
-  const Eigen::MatrixXcd at = a.transpose();
-  const Eigen::VectorXcd v = at.completeOrthogonalDecomposition().solve(e1);
+  // A^T v = e_1 has full row rank (k distinct Vandermonde nodes); its minimum-norm solution is v = Q R^{-H} e_1
+  // with conj(A) = Q R (thin QR), since A^T = R^H Q^H.
+  const Eigen::HouseholderQR<Eigen::MatrixXcd> qr(a.conjugate());
+  const Eigen::MatrixXcd rk = qr.matrixQR().topLeftCorner(k, k).triangularView<Eigen::Upper>();
+  const Eigen::VectorXcd y = rk.adjoint().triangularView<Eigen::Lower>().solve(e1);
+  Eigen::VectorXcd v = Eigen::VectorXcd::Zero(mh);
+  v.head(k) = y;
+  v = qr.householderQ() * v;
   // 7. Re(sum_h v_h R_h)
   out.sum = Vector::Zero(d);
   for (int r = 0; r < mh; ++r) {
