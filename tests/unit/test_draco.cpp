@@ -375,7 +375,7 @@ TEST(DracoCyclic, ExhaustiveSmallCode) {
 TEST(DracoCyclic, GridOfSizesAndAttacks) {
   std::mt19937_64 rng(11);
   for (auto [n, s] : std::vector<std::pair<int, int>>{
-           {3, 1}, {5, 1}, {9, 3}, {10, 2}, {15, 3}, {15, 7}, {21, 5}, {31, 6}, {45, 6}, {60, 4}, {100, 2}}) {
+           {3, 1}, {5, 1}, {9, 3}, {10, 2}, {15, 3}, {15, 7}, {21, 5}, {31, 6}, {45, 6}, {56, 4}, {100, 2}}) {
     dr::CyclicCode code(n, s);
     const int d = 50;
     const RowMatrix g = randn(n, d, 100 + n + s);

@@ -39,8 +39,10 @@ void require_code_size(Rule rule, int n, int s) {
 int cyclic_max_tolerance(int n) {
   if (n <= 30) return (n - 1) / 2;
   if (n <= 45) return 6;
-  if (n <= 60) return 4;
-  if (n <= 200) return 2;
+  if (n <= 56) return 4;
+  if (n <= 60) return 3;
+  if (n <= 150) return 2;
+  if (n <= 200) return 1;
   return -1;
 }
 

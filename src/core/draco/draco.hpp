@@ -115,7 +115,8 @@ std::vector<int> assigned_partitions(Rule rule, int n, int s, int worker);
 // Throws InvalidParameter when n workers cannot tolerate s adversaries with the code (n >= 2s+1; repetition also
 // needs (2s+1) | n), naming the values and suggesting valid ones.
 // The cyclic code is also limited to the range where its float64 decoding was verified to 1e-9 relative error
-// (cyclic_max_tolerance: n <= 30 any s; n <= 45: s <= 6; n <= 60: s <= 4; n <= 200: s <= 2; -1 beyond 200).
+// (cyclic_max_tolerance: n <= 30 any s; n <= 45: s <= 6; n <= 56: s <= 4; n <= 60: s <= 3; n <= 150: s <= 2;
+// n <= 200: s <= 1; -1 beyond 200).
 void require_code_size(Rule rule, int n, int s);
 int cyclic_max_tolerance(int n);
 
