@@ -1,0 +1,263 @@
+// Baseline aggregation rules: mean, coordinate-wise median, trimmed mean, geometric median (Weiszfeld with the
+// Vardi-Zhang step), Krum, Multi-Krum, Bulyan.
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/draco/draco.hpp"
+#include "core/errors.hpp"
+#include "core/interrupt.hpp"
+
+namespace morpheus::draco {
+
+namespace {
+const char* const kRules = "mean, median, trimmed_mean, geometric_median, krum, multi_krum, bulyan";
+const char* const kAllRules =
+    "cyclic, repetition, mean, median, trimmed_mean, geometric_median, krum, multi_krum, bulyan";
+}  // namespace
+
+Rule parse_rule(const std::string& name, bool allow_codes) {
+  if (name == "mean") return Rule::Mean;
+  if (name == "median") return Rule::Median;
+  if (name == "trimmed_mean") return Rule::TrimmedMean;
+  if (name == "geometric_median") return Rule::GeometricMedian;
+  if (name == "krum") return Rule::Krum;
+  if (name == "multi_krum") return Rule::MultiKrum;
+  if (name == "bulyan") return Rule::Bulyan;
+  if (allow_codes && name == "repetition") return Rule::Repetition;
+  if (allow_codes && name == "cyclic") return Rule::Cyclic;
+  throw invalid_parameter(std::string(allow_codes ? "aggregation" : "rule") + " \"" + name + "\" is not supported",
+                          std::string("Valid values: ") + (allow_codes ? kAllRules : kRules) + ".");
+}
+
+const char* rule_name(Rule r) {
+  switch (r) {
+    case Rule::Mean: return "mean";
+    case Rule::Median: return "median";
+    case Rule::TrimmedMean: return "trimmed_mean";
+    case Rule::GeometricMedian: return "geometric_median";
+    case Rule::Krum: return "krum";
+    case Rule::MultiKrum: return "multi_krum";
+    case Rule::Bulyan: return "bulyan";
+    case Rule::Repetition: return "repetition";
+    case Rule::Cyclic: return "cyclic";
+  }
+  return "?";
+}
+
+bool is_code(Rule r) { return r == Rule::Repetition || r == Rule::Cyclic; }
+
+void require_rule_size(Rule rule, int n, int f) {
+  if (f < 0) throw invalid_parameter("f = " + std::to_string(f) + " is negative", "Give f >= 0.");
+  auto fail = [&](const std::string& need, int min_n) {
+    throw invalid_parameter(std::string(rule_name(rule)) + " with f = " + std::to_string(f) + " needs " + need +
+                                " inputs but got " + std::to_string(n),
+                            "Give at least " + std::to_string(min_n) + " inputs or a smaller f.");
+  };
+  switch (rule) {
+    case Rule::TrimmedMean:
+      if (n <= 2 * f) fail("n > 2f", 2 * f + 1);
+      break;
+    case Rule::Krum:
+    case Rule::MultiKrum:
+      if (n <= 2 * f + 2) fail("n > 2f + 2", 2 * f + 3);
+      break;
+    case Rule::Bulyan:
+      if (n < 4 * f + 3) fail("n >= 4f + 3", 4 * f + 3);
+      break;
+    default: break;
+  }
+}
+
+namespace {
+// Mean of the rows, accumulated row by row (contiguous in row-major storage).
+Vector row_mean(const ConstRowMap& v) {
+  Vector out = Vector::Zero(v.cols());
+  for (Eigen::Index i = 0; i < v.rows(); ++i) out += v.row(i).transpose();
+  return out / static_cast<double>(v.rows());
+}
+}  // namespace
+
+Vector coordinate_median(const ConstRowMap& v) {
+  const auto n = v.rows(), d = v.cols();
+  Vector out(d);
+  std::vector<double> col(static_cast<std::size_t>(n));
+  for (Eigen::Index c = 0; c < d; ++c) {
+    for (Eigen::Index i = 0; i < n; ++i) col[i] = v(i, c);
+    const auto mid = col.begin() + n / 2;
+    std::nth_element(col.begin(), mid, col.end());
+    if (n % 2 == 1) {
+      out[c] = *mid;
+    } else {
+      const double hi = *mid;
+      const double lo = *std::max_element(col.begin(), mid);
+      out[c] = 0.5 * (lo + hi);
+    }
+    if ((c & 4095) == 4095) check_interrupts();
+  }
+  return out;
+}
+
+Vector trimmed_mean(const ConstRowMap& v, int b) {
+  const auto n = v.rows(), d = v.cols();
+  Vector out(d);
+  std::vector<double> col(static_cast<std::size_t>(n));
+  for (Eigen::Index c = 0; c < d; ++c) {
+    for (Eigen::Index i = 0; i < n; ++i) col[i] = v(i, c);
+    std::sort(col.begin(), col.end());
+    double s = 0.0;
+    for (Eigen::Index i = b; i < n - b; ++i) s += col[i];
+    out[c] = s / static_cast<double>(n - 2 * b);
+    if ((c & 4095) == 4095) check_interrupts();
+  }
+  return out;
+}
+
+GeometricMedianResult geometric_median(const ConstRowMap& v, double eps, int max_iter) {
+  const auto n = v.rows();
+  GeometricMedianResult res;
+  res.z = row_mean(v);
+  Vector dist(n);
+  Vector next(v.cols());
+  for (int it = 1; it <= max_iter; ++it) {
+    check_interrupts();
+    for (Eigen::Index i = 0; i < n; ++i) dist[i] = (v.row(i).transpose() - res.z).norm();
+    const double scale = std::max(1.0, dist.maxCoeff());
+    const double tiny = 1e-14 * scale;
+    double wsum = 0.0;
+    int eta = 0;  // multiplicity of z among the inputs
+    next.setZero();
+    Vector pull = Vector::Zero(v.cols());
+    for (Eigen::Index i = 0; i < n; ++i) {
+      if (dist[i] <= tiny) {
+        ++eta;
+        continue;
+      }
+      const double w = 1.0 / dist[i];
+      wsum += w;
+      next += w * v.row(i).transpose();
+      pull += w * (v.row(i).transpose() - res.z);
+    }
+    res.iterations = it;
+    if (wsum == 0.0) break;  // all inputs coincide with z
+    next /= wsum;            // Weiszfeld map over the inputs other than z
+    if (eta > 0) {
+      const double r = pull.norm();
+      if (r <= eta) break;  // z is an input and the optimality condition holds: z is the median
+      const double a = static_cast<double>(eta) / r;
+      next = (1.0 - a) * next + a * res.z;  // Vardi-Zhang
+    }
+    const double step = (next - res.z).norm();
+    res.z.swap(next);
+    if (step < eps * (1.0 + res.z.norm())) break;
+  }
+  return res;
+}
+
+namespace {
+RowMatrix pairwise_sq(const ConstRowMap& v) {
+  const auto n = v.rows();
+  RowMatrix d2(n, n);
+  for (Eigen::Index i = 0; i < n; ++i) {
+    d2(i, i) = 0.0;
+    for (Eigen::Index j = i + 1; j < n; ++j) d2(i, j) = d2(j, i) = (v.row(i) - v.row(j)).squaredNorm();
+    check_interrupts();
+  }
+  return d2;
+}
+
+std::vector<double> krum_scores_from(const RowMatrix& d2, const std::vector<int>& pool, int f) {
+  const int m = static_cast<int>(pool.size());
+  const int nb = std::max(0, m - f - 2);
+  std::vector<double> scores(static_cast<std::size_t>(m));
+  std::vector<double> others;
+  for (int a = 0; a < m; ++a) {
+    others.clear();
+    for (int b = 0; b < m; ++b)
+      if (b != a) others.push_back(d2(pool[a], pool[b]));
+    std::sort(others.begin(), others.end());
+    double s = 0.0;
+    for (int k = 0; k < nb; ++k) s += others[k];
+    scores[a] = s;
+  }
+  return scores;
+}
+
+std::vector<int> lowest(const std::vector<double>& scores, int m) {
+  std::vector<int> idx(scores.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::stable_sort(idx.begin(), idx.end(), [&](int a, int b) { return scores[a] < scores[b]; });
+  idx.resize(static_cast<std::size_t>(m));
+  return idx;
+}
+}  // namespace
+
+std::vector<double> krum_scores(const ConstRowMap& v, int f) {
+  std::vector<int> pool(static_cast<std::size_t>(v.rows()));
+  std::iota(pool.begin(), pool.end(), 0);
+  return krum_scores_from(pairwise_sq(v), pool, f);
+}
+
+std::vector<int> multi_krum_select(const ConstRowMap& v, int f, int m) { return lowest(krum_scores(v, f), m); }
+
+Vector bulyan(const ConstRowMap& v, int f) {
+  const int n = static_cast<int>(v.rows());
+  const RowMatrix d2 = pairwise_sq(v);
+  std::vector<int> pool(static_cast<std::size_t>(n));
+  std::iota(pool.begin(), pool.end(), 0);
+  const int theta = n - 2 * f;
+  std::vector<int> sel;
+  for (int t = 0; t < theta; ++t) {
+    const auto scores = krum_scores_from(d2, pool, f);
+    const int best = lowest(scores, 1)[0];
+    sel.push_back(pool[best]);
+    pool.erase(pool.begin() + best);
+  }
+  const int beta = theta - 2 * f;
+  Vector out(v.cols());
+  std::vector<double> col(static_cast<std::size_t>(theta));
+  for (Eigen::Index c = 0; c < v.cols(); ++c) {
+    for (int k = 0; k < theta; ++k) col[k] = v(sel[k], c);
+    std::sort(col.begin(), col.end());
+    const double med = theta % 2 == 1 ? col[theta / 2] : 0.5 * (col[theta / 2 - 1] + col[theta / 2]);
+    // the beta sorted values closest to the median form a contiguous window; slide it
+    int lo = 0;
+    for (int start = 1; start + beta <= theta; ++start) {
+      const double cur = std::max(med - col[lo], col[lo + beta - 1] - med);
+      const double cand = std::max(med - col[start], col[start + beta - 1] - med);
+      if (cand < cur) lo = start;
+    }
+    double s = 0.0;
+    for (int k = lo; k < lo + beta; ++k) s += col[k];
+    out[c] = s / beta;
+    if ((c & 4095) == 4095) check_interrupts();
+  }
+  return out;
+}
+
+Vector aggregate(Rule rule, const ConstRowMap& v, int f, int m) {
+  const int n = static_cast<int>(v.rows());
+  require_rule_size(rule, n, f);
+  switch (rule) {
+    case Rule::Mean: return row_mean(v);
+    case Rule::Median: return coordinate_median(v);
+    case Rule::TrimmedMean: return trimmed_mean(v, f);
+    case Rule::GeometricMedian: return geometric_median(v).z;
+    case Rule::Krum: return v.row(multi_krum_select(v, f, 1)[0]).transpose();
+    case Rule::MultiKrum: {
+      const int mm = m <= 0 ? n - f - 2 : m;
+      if (mm > n)
+        throw invalid_parameter("m = " + std::to_string(mm) + " exceeds the " + std::to_string(n) + " inputs",
+                                "Give m between 1 and the number of inputs.");
+      Vector out = Vector::Zero(v.cols());
+      for (int i : multi_krum_select(v, f, mm)) out += v.row(i).transpose();
+      return out / mm;
+    }
+    case Rule::Bulyan: return bulyan(v, f);
+    default:
+      throw invalid_parameter(std::string("rule ") + rule_name(rule) + " is a code, not an aggregation rule",
+                              std::string("Valid rules: ") + kRules + ".");
+  }
+}
+
+}  // namespace morpheus::draco

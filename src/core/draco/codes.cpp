@@ -1,0 +1,398 @@
+// Partition assignment, the fractional repetition code and the cyclic (DFT) code: encoders and decoders.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "core/draco/draco.hpp"
+#include "core/errors.hpp"
+#include "core/interrupt.hpp"
+
+namespace morpheus::draco {
+
+using cd = std::complex<double>;
+
+void require_code_size(Rule rule, int n, int s) {
+  const std::string ns = "workers = " + std::to_string(n) + " and tolerance s = " + std::to_string(s);
+  if (s < 0) throw invalid_parameter("tolerance s = " + std::to_string(s) + " is negative", "Give s >= 0.");
+  if (n < 2 * s + 1)
+    throw invalid_parameter(
+        std::string(rule_name(rule)) + " code with " + ns + " needs workers >= 2s+1 = " + std::to_string(2 * s + 1),
+        "Use at least " + std::to_string(2 * s + 1) + " workers or tolerate fewer adversaries.");
+  if (rule == Rule::Cyclic && s > cyclic_max_tolerance(n))
+    throw invalid_parameter(
+        "cyclic code with " + ns + " is outside its numerically verified range" +
+            (n > 200 ? " (at most 200 workers)"
+                     : " (s <= " + std::to_string(cyclic_max_tolerance(n)) + " for " + std::to_string(n) + " workers)"),
+        "The DFT code loses precision for large n and s; use aggregation => 'repetition' (exact for any size) or "
+        "fewer workers.");
+  if (rule == Rule::Repetition && n % (2 * s + 1) != 0) {
+    const int r = 2 * s + 1;
+    const int up = (n / r + 1) * r;
+    throw invalid_parameter("repetition code with " + ns + " needs workers divisible by 2s+1 = " + std::to_string(r),
+                            "Use workers = " + std::to_string(up) +
+                                (n / r > 0 ? " or " + std::to_string(n / r * r) : "") +
+                                ", or aggregation => 'cyclic', which works for any workers >= 2s+1.");
+  }
+}
+
+int cyclic_max_tolerance(int n) {
+  if (n <= 30) return (n - 1) / 2;
+  if (n <= 45) return 6;
+  if (n <= 56) return 4;
+  if (n <= 60) return 3;
+  if (n <= 150) return 2;
+  if (n <= 200) return 1;
+  return -1;
+}
+
+std::vector<int> assigned_partitions(Rule rule, int n, int s, int worker) {
+  std::vector<int> out;
+  const int r = 2 * s + 1;
+  if (rule == Rule::Repetition) {
+    const int g = worker / r;
+    for (int j = 0; j < r; ++j) out.push_back(g * r + j);
+  } else if (rule == Rule::Cyclic) {
+    for (int j = 0; j < r; ++j) out.push_back((worker + j) % n);
+  } else {
+    out.push_back(worker);
+  }
+  return out;
+}
+
+CyclicCode::CyclicCode(int n, int s) : n_(n), s_(s) {
+  require_code_size(Rule::Cyclic, n, s);
+  const int k = n - 2 * s;
+  const double tau = 2.0 * M_PI / n;
+  const double rs = 1.0 / std::sqrt(static_cast<double>(n));
+  Eigen::MatrixXcd c(n, n);
+  for (int p = 0; p < n; ++p)
+    for (int q = 0; q < n; ++q) c(p, q) = std::polar(rs, -tau * static_cast<double>((p * q) % n));
+  cl_ = c.leftCols(k);
+  cr_ = c.rightCols(2 * s);
+  // generator polynomial prod_{p=k}^{n-1} (x - exp(+i tau p)); coefficients low to high
+  std::vector<cd> poly{cd(1.0, 0.0)};
+  for (int p = k; p < n; ++p) {
+    const cd root = std::polar(1.0, tau * p);
+    std::vector<cd> next(poly.size() + 1, cd(0.0, 0.0));
+    for (std::size_t l = 0; l < poly.size(); ++l) {
+      next[l + 1] += poly[l];
+      next[l] -= root * poly[l];
+    }
+    poly.swap(next);
+  }
+  cd p1(0.0, 0.0);
+  for (const cd& v : poly) p1 += v;
+  const cd scale = std::sqrt(static_cast<double>(n)) / p1;  // column sums sqrt(n): first row of Q = ones
+  w_ = Eigen::MatrixXcd::Zero(n, n);
+  for (int j = 0; j < n; ++j)
+    for (int l = 0; l <= 2 * s; ++l) w_(((j - 2 * s + l) % n + n) % n, j) = scale * poly[l];
+}
+
+std::complex<double> CyclicCode::w(int i, int j) const { return w_(i, j); }
+
+CyclicCode::Decoded CyclicCode::decode(const Messages& m, std::mt19937_64& rng) const {
+  const int n = n_, s = s_, k = n - 2 * s;
+  if (m.re.rows() != n || (m.complex() && (m.im.rows() != n || m.im.cols() != m.re.cols())))
+    throw invalid_parameter("cyclic decoder needs " + std::to_string(n) + " complex messages");
+  const Eigen::Index d = m.re.cols();
+  Decoded out;
+  // 1. fresh random projection
+  std::normal_distribution<double> normal;
+  Vector f(d);
+  for (Eigen::Index c = 0; c < d; ++c) f[c] = normal(rng);
+  Eigen::VectorXcd e(n);
+  {
+    const Vector er = m.re * f;
+    const Vector ei = m.complex() ? Vector(m.im * f) : Vector::Zero(n);
+    for (int i = 0; i < n; ++i) e[i] = cd(er[i], ei[i]);
+  }
+  check_interrupts();
+  // 2-5. syndromes, error locator (min-norm), rank workers by |Lambda|
+  std::vector<double> lam(static_cast<std::size_t>(n), 1.0);
+  if (s > 0) {
+    const Eigen::VectorXcd sigma = cr_.adjoint() * e;
+    Eigen::MatrixXcd h(s, s);
+    Eigen::VectorXcd b(s);
+    for (int r = 0; r < s; ++r) {
+      for (int j = 0; j < s; ++j) h(r, j) = sigma[r + j];
+      b[r] = sigma[r + s];
+    }
+    Eigen::JacobiSVD<Eigen::MatrixXcd> svd(h, Eigen::ComputeFullU | Eigen::ComputeFullV);
+    // minimum-norm solution V S^+ U^H b with a relative threshold, summed explicitly (no zero-size products when
+    // the Hankel matrix is numerically zero, i.e. no adversary)
+    const Eigen::VectorXd& sv = svd.singularValues();
+    const double thr = 1e-9 * sv[0];
+    Eigen::VectorXcd alpha = Eigen::VectorXcd::Zero(s);
+    for (int t = 0; t < s; ++t)
+      if (sv[t] > thr && sv[t] > 0) alpha += (svd.matrixU().col(t).dot(b) / sv[t]) * svd.matrixV().col(t);
+    for (int q = 0; q < n; ++q) {
+      const cd z = std::polar(1.0, 2.0 * M_PI * q / n);
+      cd zp(1.0, 0.0), val(0.0, 0.0);
+      for (int j = 0; j < s; ++j) {
+        val -= alpha[j] * zp;
+        zp *= z;
+      }
+      val += zp;  // z^s
+      lam[q] = std::abs(val);
+    }
+  }
+  std::vector<int> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return lam[a] > lam[b]; });
+  std::vector<int> hs(order.begin(), order.begin() + (n - s));
+  std::sort(hs.begin(), hs.end());
+  const int mh = n - s;
+  Eigen::MatrixXcd a(mh, k);
+  Eigen::VectorXcd eh(mh);
+  for (int r = 0; r < mh; ++r) {
+    a.row(r) = cl_.row(hs[r]);
+    eh[r] = e[hs[r]];
+  }
+  // consistency: the presumed-honest projections must be a codeword (in the range of C_L)
+  const Eigen::VectorXcd x = a.colPivHouseholderQr().solve(eh);
+  const double scale = eh.norm();
+  const Eigen::VectorXcd fit = cl_ * x;
+  out.residual = scale > 0 ? (a * x - eh).norm() / scale : 0.0;
+  const double tol = 1e-7;
+  out.consistent = out.residual <= tol;
+  for (int i = 0; i < n; ++i)
+    if (std::abs(fit[i] - e[i]) > tol * std::max(scale, 1e-300)) out.flagged.push_back(i);
+  // 6. v with v^T C_L[H, :] = e_1^T, minimum norm
+  Eigen::VectorXcd e1 = Eigen::VectorXcd::Zero(k);
+  e1[0] = 1.0;
+  // A^T v = e_1 has full row rank (k distinct Vandermonde nodes); its minimum-norm solution is v = Q R^{-H} e_1
+  // with conj(A) = Q R (thin QR), since A^T = R^H Q^H.
+  const Eigen::HouseholderQR<Eigen::MatrixXcd> qr(a.conjugate());
+  const Eigen::MatrixXcd rk = qr.matrixQR().topLeftCorner(k, k).triangularView<Eigen::Upper>();
+  const Eigen::VectorXcd y = rk.adjoint().triangularView<Eigen::Lower>().solve(e1);
+  Eigen::VectorXcd v = Eigen::VectorXcd::Zero(mh);
+  v.head(k) = y;
+  v = qr.householderQ() * v;
+  // 7. Re(sum_h v_h R_h)
+  out.sum = Vector::Zero(d);
+  for (int r = 0; r < mh; ++r) {
+    out.sum.noalias() += v[r].real() * m.re.row(hs[r]).transpose();
+    if (m.complex()) out.sum.noalias() -= v[r].imag() * m.im.row(hs[r]).transpose();
+  }
+  return out;
+}
+
+namespace {
+void partition_gradient(const Glm& g, const Dataset& d, const std::vector<std::int64_t>& rows, const double* w,
+                        Vector& tmp) {
+  tmp.setZero();
+  glm_gradient(g, d, rows.data(), static_cast<std::int64_t>(rows.size()), w, tmp.data());
+}
+}  // namespace
+
+void worker_message(const Glm& g, const Dataset& d, Rule rule, int n, int s, const CyclicCode* code, int worker,
+                    const std::vector<std::vector<std::int64_t>>& part_rows, const double* w, double* re, double* im) {
+  const Eigen::Index p = g.params();
+  Eigen::Map<Vector> mre(re, p);
+  mre.setZero();
+  Vector tmp(p);
+  if (rule == Rule::Cyclic) {
+    Eigen::Map<Vector> mim(im, p);
+    mim.setZero();
+    for (int j : assigned_partitions(rule, n, s, worker)) {
+      partition_gradient(g, d, part_rows[static_cast<std::size_t>(j)], w, tmp);
+      const cd c = code->w(worker, j);
+      mre += c.real() * tmp;
+      mim += c.imag() * tmp;
+    }
+    return;
+  }
+  for (int j : assigned_partitions(rule, n, s, worker)) {
+    partition_gradient(g, d, part_rows[static_cast<std::size_t>(j)], w, tmp);
+    mre += tmp;
+  }
+}
+
+RepetitionDecoded decode_repetition(const ConstRowMap& msg, int s) {
+  const int n = static_cast<int>(msg.rows());
+  const int r = 2 * s + 1;
+  require_code_size(Rule::Repetition, n, s);
+  const Eigen::Index d = msg.cols();
+  const std::size_t bytes = static_cast<std::size_t>(d) * sizeof(double);
+  auto same = [&](int a, int b) { return std::memcmp(msg.row(a).data(), msg.row(b).data(), bytes) == 0; };
+  RepetitionDecoded out;
+  out.sum = Vector::Zero(d);
+  for (int g0 = 0; g0 < n; g0 += r) {
+    int cand = -1, cnt = 0;
+    for (int i = g0; i < g0 + r; ++i) {
+      if (cnt == 0) {
+        cand = i;
+        cnt = 1;
+      } else if (same(i, cand)) {
+        ++cnt;
+      } else {
+        --cnt;
+      }
+    }
+    int agree = 0;
+    for (int i = g0; i < g0 + r; ++i) {
+      if (same(i, cand))
+        ++agree;
+      else
+        out.flagged.push_back(i);
+    }
+    if (agree < s + 1) out.consistent = false;
+    out.sum += msg.row(cand).transpose();
+    check_interrupts();
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// attacks
+// ------------------------------------------------------------------------------------------------------------
+Attack parse_attack(const std::string& name) {
+  if (name == "none") return Attack::None;
+  if (name == "signflip") return Attack::SignFlip;
+  if (name == "constant") return Attack::Constant;
+  if (name == "gaussian") return Attack::Gaussian;
+  if (name == "alie") return Attack::Alie;
+  if (name == "ipm") return Attack::Ipm;
+  throw invalid_parameter("attack \"" + name + "\" is not supported",
+                          "Valid attacks: none, signflip, constant, gaussian, alie, ipm.");
+}
+
+const char* attack_name(Attack a) {
+  switch (a) {
+    case Attack::None: return "none";
+    case Attack::SignFlip: return "signflip";
+    case Attack::Constant: return "constant";
+    case Attack::Gaussian: return "gaussian";
+    case Attack::Alie: return "alie";
+    case Attack::Ipm: return "ipm";
+  }
+  return "?";
+}
+
+double default_attack_scale(Attack a) {
+  switch (a) {
+    case Attack::SignFlip: return 100.0;
+    case Attack::Constant: return -100.0;
+    case Attack::Gaussian: return 100.0;
+    case Attack::Ipm: return 0.1;
+    default: return std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+namespace {
+// Acklam's rational approximation of the standard normal quantile, refined by one Halley step (|error| < 1e-15).
+double normal_quantile(double p) {
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
+                             6.680131188771972e+01, -1.328068155288572e+01};
+  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
+  static const double dd[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                              3.754408661907416e+00};
+  double x;
+  if (p < 0.02425) {
+    const double q = std::sqrt(-2 * std::log(p));
+    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((dd[0] * q + dd[1]) * q + dd[2]) * q + dd[3]) * q + 1);
+  } else if (p > 1 - 0.02425) {
+    const double q = std::sqrt(-2 * std::log(1 - p));
+    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+        ((((dd[0] * q + dd[1]) * q + dd[2]) * q + dd[3]) * q + 1);
+  } else {
+    const double q = p - 0.5, r = q * q;
+    x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+        (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  }
+  const double e = 0.5 * std::erfc(-x / std::sqrt(2.0)) - p;
+  const double u = e * std::sqrt(2 * M_PI) * std::exp(x * x / 2);
+  return x - u / (1 + x * u / 2);
+}
+}  // namespace
+
+double alie_z(int n, int m) {
+  if (n - m <= 0) return 1.0;
+  const int sp = n / 2 + 1 - m;
+  double p = static_cast<double>(n - m - sp) / static_cast<double>(n - m);
+  p = std::min(std::max(p, 0.01), 0.99);
+  return normal_quantile(p);
+}
+
+Placement parse_placement(const std::string& name) {
+  if (name == "random") return Placement::Random;
+  if (name == "fixed") return Placement::Fixed;
+  if (name == "omniscient") return Placement::Omniscient;
+  throw invalid_parameter("placement \"" + name + "\" is not supported",
+                          "Valid placements: random, fixed, omniscient.");
+}
+
+std::vector<int> place_adversaries(Placement p, int n, int q, int s, std::mt19937_64& rng) {
+  std::vector<int> out;
+  if (q <= 0) return out;
+  q = std::min(q, n);
+  if (p == Placement::Fixed) {
+    for (int i = 0; i < q; ++i) out.push_back(i);
+  } else if (p == Placement::Random) {
+    std::vector<int> all(static_cast<std::size_t>(n));
+    std::iota(all.begin(), all.end(), 0);
+    for (int i = 0; i < q; ++i) {
+      std::uniform_int_distribution<int> u(i, n - 1);
+      std::swap(all[i], all[u(rng)]);
+    }
+    out.assign(all.begin(), all.begin() + q);
+  } else {
+    const int r = 2 * s + 1, need = s + 1;
+    std::vector<char> used(static_cast<std::size_t>(n), 0);
+    int left = q;
+    for (int g0 = 0; g0 + r <= n && left > 0; g0 += r)
+      for (int i = g0; i < g0 + need && left > 0; ++i, --left) used[i] = 1;
+    for (int i = 0; i < n && left > 0; ++i)
+      if (!used[i]) used[i] = 1, --left;
+    for (int i = 0; i < n; ++i)
+      if (used[i]) out.push_back(i);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+namespace {
+void attack_part(Attack a, double scale, const std::vector<int>& adv, RowMatrix& m, std::mt19937_64& rng) {
+  const Eigen::Index n = m.rows(), d = m.cols();
+  std::vector<char> bad(static_cast<std::size_t>(n), 0);
+  for (int i : adv) bad[i] = 1;
+  Vector mu = Vector::Zero(d), sd = Vector::Zero(d);
+  if (a == Attack::Alie || a == Attack::Ipm) {
+    int h = 0;
+    for (Eigen::Index i = 0; i < n; ++i)
+      if (!bad[i]) mu += m.row(i).transpose(), ++h;
+    if (h > 0) mu /= h;
+    if (a == Attack::Alie && h > 1) {
+      for (Eigen::Index i = 0; i < n; ++i)
+        if (!bad[i]) sd += (m.row(i).transpose() - mu).cwiseAbs2();
+      sd = (sd / (h - 1)).cwiseSqrt();
+    }
+  }
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (int i : adv) {
+    switch (a) {
+      case Attack::None: break;
+      case Attack::SignFlip: m.row(i) *= -scale; break;
+      case Attack::Constant: m.row(i).setConstant(scale); break;
+      case Attack::Gaussian:
+        for (Eigen::Index c = 0; c < d; ++c) m(i, c) = scale * normal(rng);
+        break;
+      case Attack::Alie: m.row(i) = (mu - scale * sd).transpose(); break;
+      case Attack::Ipm: m.row(i) = -scale * mu.transpose(); break;
+    }
+  }
+}
+}  // namespace
+
+void apply_attack(Attack a, double scale, const std::vector<int>& adversaries, Messages& m, std::mt19937_64& rng) {
+  if (a == Attack::None || adversaries.empty()) return;
+  attack_part(a, scale, adversaries, m.re, rng);
+  if (m.complex()) attack_part(a, scale, adversaries, m.im, rng);
+}
+
+}  // namespace morpheus::draco
