@@ -66,7 +66,7 @@ SELECT ok(to_regoperator('morpheus.%*%(morpheus.nmatrix, float8[])') IS NOT NULL
       AND to_regoperator('morpheus.%*%(float8[], morpheus.nmatrix)') IS NOT NULL
       AND to_regoperator('morpheus.%*%(morpheus.nmatrix, morpheus.nmatrix)') IS NOT NULL, '%*% exists for LMM, RMM and nmatrix %*% nmatrix');
 SELECT has_type('morpheus', 'nmatrix', 'type morpheus.nmatrix exists');
-SELECT is((SELECT typalign::text || typstorage::text FROM pg_type WHERE oid = 'morpheus.nmatrix'::regtype), 'dx', 'nmatrix is double-aligned, extended storage');
+SELECT is((SELECT typalign::text || typstorage::text FROM pg_type WHERE oid = 'morpheus.nmatrix'::regtype), 'de', 'nmatrix is double-aligned, external (uncompressed) storage');
 
 -- text output format and exact round trip
 SELECT is(morpheus.nm_join(morpheus.nmatrix(s => '{{1,2},{4,3},{5,6},{8,7},{9,1}}'), fk => '{1,2,2,1,2}', r => '{{1.1,2.2},{3.3,4.4}}')::text,

@@ -461,18 +461,21 @@ void NormalizedMatrix::validate(ErrorKind kind) const {
       }
       bytes += 4.0 * n_;
     }
-    bool finite;
+    // Stored values were validated when written: re-checking the values on every read costs a pass over the data
+    // and guards nothing (the index and shape checks, which keep memory access in bounds, always run).
+    const bool check_values = kind != ErrorKind::DataCorrupted;
+    bool finite = true;
     if (p.block.is_sparse()) {
       const SparseMatrix& s = p.block.sparse();
       if (!s.isCompressed()) throw Error(kind, which + " is not in compressed form");
-      finite = Eigen::Map<const Eigen::VectorXd>(s.valuePtr(), s.nonZeros()).allFinite();
+      if (check_values) finite = Eigen::Map<const Eigen::VectorXd>(s.valuePtr(), s.nonZeros()).allFinite();
       bytes += 4.0 * (rk + 1) + 12.0 * s.nonZeros();
     } else {
-      finite = p.block.dense().allFinite();
+      if (check_values) finite = p.block.dense().allFinite();
       bytes += 8.0 * p.block.dense().size();
     }
     if (!finite)
-      throw Error(kind == ErrorKind::InvalidParameter ? kind : kind, which + " holds a NaN or infinite value",
+      throw Error(kind, which + " holds a NaN or infinite value",
                   "Replace NaN and infinity before building the nmatrix.");
   }
   check_value_size(bytes, "nmatrix of " + shape(rows(), cols()));
