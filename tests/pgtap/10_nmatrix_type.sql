@@ -1,6 +1,6 @@
 -- morpheus.nmatrix: catalog surface (signatures, labels), text and binary I/O, validation and size limits.
 BEGIN;
-SELECT plan(32);
+SELECT plan(36);
 
 CREATE TEMP TABLE nm_api(sig text, ret text, vol char, strict bool, par char);
 INSERT INTO nm_api VALUES
@@ -109,6 +109,27 @@ BEGIN
   EXECUTE format('COPY bin_dst FROM %L (FORMAT binary)', '/tmp/morpheus_nm_' || pg_backend_pid() || '.bin');
 END $$;
 SELECT is((SELECT array_agg(v::text) FROM bin_dst), (SELECT array_agg(v::text) FROM bin_src), 'binary round trip through COPY is exact');
+-- corrupt binary input is rejected by recv: copy one value out, flip bytes of its payload (the binary COPY file has
+-- a 19-byte header, then a 2-byte field count and a 4-byte length before the value), load it back.
+CREATE TEMP TABLE bin_one(v morpheus.nmatrix);
+CREATE FUNCTION pg_temp.load_corrupt(pos int, val int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  path text := '/tmp/morpheus_nm_' || pg_backend_pid() || '_bad.bin';
+  b bytea;
+  lo oid;
+BEGIN
+  EXECUTE format('COPY (SELECT morpheus.nmatrix(s => ''{{1,2},{3,4}}'')) TO %L (FORMAT binary)', path);
+  b := set_byte(pg_read_binary_file(path), pos, val);
+  lo := lo_from_bytea(0, b);
+  PERFORM lo_export(lo, path);
+  PERFORM lo_unlink(lo);
+  EXECUTE format('COPY bin_one FROM %L (FORMAT binary)', path);
+END $$;
+SELECT lives_ok($$ SELECT pg_temp.load_corrupt(20, 1) $$, 'an unmodified binary value loads (byte 20 is already 1)');
+SELECT throws_ok($$ SELECT pg_temp.load_corrupt(25, 0) $$, '22P02', 'invalid nmatrix value: bad magic number (not an nmatrix)', 'recv rejects a bad magic number');
+SELECT throws_ok($$ SELECT pg_temp.load_corrupt(30, 9) $$, '22P02',
+  'invalid nmatrix value: format version 9 is not supported (this library reads version 1)', 'recv rejects an unknown version');
+SELECT throws_ok($$ SELECT pg_temp.load_corrupt(36, 1) $$, '22P02', 'invalid nmatrix value: reserved field is not zero', 'recv rejects a non-zero reserved field');
 SELECT is(length(morpheus.nmatrix_send(morpheus.nmatrix(s => '{{1}}'))), 24 + 32 + 8, 'binary form: 24-byte header, 32-byte block header, 8 bytes per value');
 SELECT is(substr(morpheus.nmatrix_send(morpheus.nmatrix(s => '{{1}}')), 1, 8), '\x4e4d415400010000'::bytea, 'binary form starts with magic NMAT and version 1 (big-endian)');
 
