@@ -22,7 +22,7 @@ NormalizedMatrix nm_arg(FunctionCallInfo fcinfo, int argno) {
   const Datum d = PG_GETARG_DATUM(argno);
   struct varlena* v = pg_call([d] { return PG_DETOAST_DATUM(d); });
   return nm::deserialize(VARDATA_ANY(v), static_cast<std::int64_t>(VARSIZE_ANY_EXHDR(v)), false,
-                         ErrorKind::DataCorrupted, true);  // dense blocks borrow the detoasted bytes
+                         ErrorKind::DataCorrupted);
 }
 
 Datum nm_datum(const NormalizedMatrix& t) {

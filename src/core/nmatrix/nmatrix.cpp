@@ -89,7 +89,7 @@ Block cooccurrence_times(const Part& k, const Part& l, std::int64_t n) {
   auto row_l = [&](std::int64_t r) -> std::int64_t { return l.identity ? r : l.index[static_cast<size_t>(r)]; };
   if (!l.block.is_sparse()) {
     RowMatrix c = RowMatrix::Zero(rk, l.block.cols());
-    const ConstRowMap b = l.block.dense();
+    const RowMatrix& b = l.block.dense();
     for (std::int64_t r = 0; r < n; ++r) {
       if (r % kCheckEvery == 0) check_interrupts();
       c.row(row_k(r)) += b.row(row_l(r));
@@ -298,8 +298,7 @@ NormalizedMatrix map_values(const NormalizedMatrix& t, F f, K dense_kernel, cons
     if (src.block.is_sparse() && at_zero != 0.0) {
       check_value_size(8.0 * src.block.rows() * src.block.cols(),
                        what + " on a sparse block of " + shape(src.block.rows(), src.block.cols()) + " (made dense)");
-      const RowMatrix dd = src.block.to_dense();
-      p.block = Block(RowMatrix(dense_kernel(ConstRowMap(dd.data(), dd.rows(), dd.cols()))));
+      p.block = Block(RowMatrix(dense_kernel(src.block.to_dense())));
     } else if (src.block.is_sparse()) {
       SparseMatrix s = src.block.sparse();
       double* v = s.valuePtr();
@@ -324,12 +323,12 @@ void check_value_size(double bytes, const std::string& what) {
                 "Use sparse blocks, fewer rows, or split the data.");
 }
 
-RowMatrix Block::to_dense() const { return is_sparse_ ? RowMatrix(sparse_.toDense()) : RowMatrix(dense()); }
+RowMatrix Block::to_dense() const { return is_sparse_ ? RowMatrix(sparse_.toDense()) : dense_; }
 
 Eigen::VectorXd Block::row_sums() const {
   if (cols() == 0) return Eigen::VectorXd::Zero(rows());
   if (is_sparse_) return sparse_ * Eigen::VectorXd::Ones(sparse_.cols());
-  return dense().rowwise().sum();
+  return dense_.rowwise().sum();
 }
 
 Block sparse_block(std::int64_t rows, std::int64_t cols, const std::vector<std::int64_t>& row_idx,
@@ -555,7 +554,7 @@ NormalizedMatrix scalar_op(const NormalizedMatrix& t, ScalarOp op, double x, boo
                                        : "nmatrix " + std::string(op_symbol(op)) + " float8";
   if (!std::isfinite(x)) throw invalid_parameter("the scalar of " + what + " is not finite", "Pass a finite float8.");
   auto f = [op, x, scalar_left](double v) { return scalar_left ? apply_op(op, x, v) : apply_op(op, v, x); };
-  auto kernel = [op, x, scalar_left, f](const ConstRowMap& d) -> RowMatrix {
+  auto kernel = [op, x, scalar_left, f](const RowMatrix& d) -> RowMatrix {
     switch (op) {
       case ScalarOp::Add: return (d.array() + x).matrix();
       case ScalarOp::Sub:
@@ -572,7 +571,7 @@ NormalizedMatrix scalar_op(const NormalizedMatrix& t, ScalarOp op, double x, boo
 NormalizedMatrix elementwise(const NormalizedMatrix& t, Func f) {
   auto g = [f](double v) { return apply_func(f, v); };
   return map_values(
-      t, g, [g](const ConstRowMap& d) -> RowMatrix { return d.unaryExpr(g); }, std::string(func_name(f)) + "(nmatrix)");
+      t, g, [g](const RowMatrix& d) -> RowMatrix { return d.unaryExpr(g); }, std::string(func_name(f)) + "(nmatrix)");
 }
 
 Eigen::VectorXd row_sums(const NormalizedMatrix& t) { return t.transposed() ? base_col_sums(t) : base_row_sums(t); }

@@ -32,32 +32,21 @@ constexpr std::int64_t kMaxDim = 0x7fffffff;
 // Throws LimitExceeded (54000) naming `what` when `bytes` exceeds kMaxValueBytes.
 void check_value_size(double bytes, const std::string& what);
 
-// One block: dense (row-major) or sparse (CSR). A dense block either owns its values or borrows them (a view of
-// memory owned elsewhere, e.g. a detoasted PostgreSQL value; see deserialize): it must then not outlive it.
+// One block: dense (row-major) or sparse (CSR).
 class Block {
  public:
   Block() = default;
   explicit Block(RowMatrix dense) : dense_(std::move(dense)) {}
   explicit Block(SparseMatrix sparse) : is_sparse_(true), sparse_(std::move(sparse)) { sparse_.makeCompressed(); }
-  static Block borrowed(const double* data, std::int64_t rows, std::int64_t cols) {
-    Block b;
-    b.view_ = data;
-    b.view_rows_ = rows;
-    b.view_cols_ = cols;
-    return b;
-  }
 
   bool is_sparse() const { return is_sparse_; }
-  bool is_borrowed() const { return view_ != nullptr; }
-  std::int64_t rows() const { return is_sparse_ ? sparse_.rows() : dense().rows(); }
-  std::int64_t cols() const { return is_sparse_ ? sparse_.cols() : dense().cols(); }
+  std::int64_t rows() const { return is_sparse_ ? sparse_.rows() : dense_.rows(); }
+  std::int64_t cols() const { return is_sparse_ ? sparse_.cols() : dense_.cols(); }
   // Stored entries: rows * cols for a dense block, the non-zeros for a sparse one.
-  std::int64_t stored() const { return is_sparse_ ? sparse_.nonZeros() : dense().size(); }
-  ConstRowMap dense() const {
-    return view_ != nullptr ? ConstRowMap(view_, view_rows_, view_cols_)
-                            : ConstRowMap(dense_.data(), dense_.rows(), dense_.cols());
-  }
+  std::int64_t stored() const { return is_sparse_ ? sparse_.nonZeros() : dense_.size(); }
+  const RowMatrix& dense() const { return dense_; }
   const SparseMatrix& sparse() const { return sparse_; }
+  RowMatrix& dense() { return dense_; }
   SparseMatrix& sparse() { return sparse_; }
   RowMatrix to_dense() const;
   Eigen::VectorXd row_sums() const;
@@ -66,9 +55,6 @@ class Block {
   bool is_sparse_ = false;
   RowMatrix dense_;
   SparseMatrix sparse_;
-  const double* view_ = nullptr;
-  std::int64_t view_rows_ = 0;
-  std::int64_t view_cols_ = 0;
 };
 
 // Builds a sparse rows x cols block from 0-based (row, col, value) triplets; duplicates are summed. Indices are
@@ -155,8 +141,7 @@ constexpr std::uint16_t kFormatVersion = 1;
 std::int64_t serialized_size(const NormalizedMatrix& t);
 void serialize(const NormalizedMatrix& t, char* out, std::int64_t size, bool big_endian);
 // Parses and validates a serialized value; malformed input raises `kind` (DataCorrupted for stored values).
-// With borrow (native byte order only), dense blocks are views of `data`, which must outlive the result.
-NormalizedMatrix deserialize(const char* data, std::int64_t size, bool big_endian, ErrorKind kind, bool borrow = false);
+NormalizedMatrix deserialize(const char* data, std::int64_t size, bool big_endian, ErrorKind kind);
 
 // Text form (documented in docs/nmatrix.md); parse errors are InvalidText (22P02).
 std::string to_text(const NormalizedMatrix& t);

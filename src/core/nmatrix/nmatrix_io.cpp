@@ -90,13 +90,6 @@ class Reader {
       for (std::int64_t i = 0; i < n; ++i) out[i] = byteswap(out[i]);
   }
   bool at_end() const { return p_ == end_; }
-  // Advances over n bytes and returns where they start.
-  const char* skip(std::int64_t n) {
-    if (n < 0 || end_ - p_ < n) fail("truncated");
-    const char* at = p_;
-    p_ += n;
-    return at;
-  }
 
  private:
   const char* p_;
@@ -150,7 +143,7 @@ void serialize(const NormalizedMatrix& t, char* out, std::int64_t size, bool big
   if (w.written(out) != size) throw Error(ErrorKind::Internal, "nmatrix serialized size mismatch");
 }
 
-NormalizedMatrix deserialize(const char* data, std::int64_t size, bool big_endian, ErrorKind kind, bool borrow) {
+NormalizedMatrix deserialize(const char* data, std::int64_t size, bool big_endian, ErrorKind kind) {
   Reader r(data, size, big_endian, kind);
   if (r.get<std::uint32_t>() != kMagic) r.fail("bad magic number (not an nmatrix)");
   const std::uint16_t version = r.get<std::uint16_t>();
@@ -210,13 +203,9 @@ NormalizedMatrix deserialize(const char* data, std::int64_t size, bool big_endia
       p.block = Block(std::move(s));
     } else {
       if (static_cast<double>(rows) * cols * 8 > static_cast<double>(size)) r.fail("truncated");
-      if (borrow && big_endian == host_is_big_endian()) {
-        p.block = Block::borrowed(reinterpret_cast<const double*>(r.skip(rows * cols * 8)), rows, cols);
-      } else {
-        RowMatrix d(rows, cols);
-        r.get_all(d.data(), rows * cols);
-        p.block = Block(std::move(d));
-      }
+      RowMatrix d(rows, cols);
+      r.get_all(d.data(), rows * cols);
+      p.block = Block(std::move(d));
     }
     t.parts().push_back(std::move(p));
   }
