@@ -106,7 +106,7 @@ COMMENT ON FUNCTION morpheus.nmatrix_send(morpheus.nmatrix) IS
 CREATE TYPE morpheus.nmatrix (
   INPUT = morpheus.nmatrix_in, OUTPUT = morpheus.nmatrix_out,
   RECEIVE = morpheus.nmatrix_recv, SEND = morpheus.nmatrix_send,
-  INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended);
+  INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = external);
 COMMENT ON TYPE morpheus.nmatrix IS
   'Normalized matrix T = [S, K1 R1, ..., Kq Rq] (or M:N [I_S S, I_R R], optionally transposed) kept factorized; dense or sparse blocks.';
 

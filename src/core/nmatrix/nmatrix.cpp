@@ -282,26 +282,32 @@ RowMatrix base_materialize(const NormalizedMatrix& t) {
   return out;
 }
 
-template <class F>
-NormalizedMatrix map_values(const NormalizedMatrix& t, F f, const std::string& what) {
-  NormalizedMatrix out = t;
+// Applies f to every element. dense_kernel(src) computes f on a whole dense block (vectorized where possible).
+// The result is built block by block from the source: nothing is copied twice.
+template <class F, class K>
+NormalizedMatrix map_values(const NormalizedMatrix& t, F f, K dense_kernel, const std::string& what) {
+  NormalizedMatrix out;
+  out.set_base_rows(t.base_rows());
+  out.set_transposed(t.transposed());
   const double at_zero = f(0.0);
-  for (Part& p : out.parts()) {
+  for (const Part& src : t.parts()) {
     check_interrupts();
-    if (p.block.is_sparse() && at_zero != 0.0) {
-      check_value_size(8.0 * p.block.rows() * p.block.cols(),
-                       what + " on a sparse block of " + shape(p.block.rows(), p.block.cols()) + " (made dense)");
-      RowMatrix d = p.block.to_dense();
-      d = d.unaryExpr(f);
-      p.block = Block(std::move(d));
-    } else if (p.block.is_sparse()) {
-      SparseMatrix& s = p.block.sparse();
+    Part p;
+    p.identity = src.identity;
+    p.index = src.index;
+    if (src.block.is_sparse() && at_zero != 0.0) {
+      check_value_size(8.0 * src.block.rows() * src.block.cols(),
+                       what + " on a sparse block of " + shape(src.block.rows(), src.block.cols()) + " (made dense)");
+      p.block = Block(RowMatrix(dense_kernel(src.block.to_dense())));
+    } else if (src.block.is_sparse()) {
+      SparseMatrix s = src.block.sparse();
       double* v = s.valuePtr();
       for (std::int64_t i = 0; i < s.nonZeros(); ++i) v[i] = f(v[i]);
+      p.block = Block(std::move(s));
     } else {
-      RowMatrix& d = p.block.dense();
-      d = d.unaryExpr(f);
+      p.block = Block(RowMatrix(dense_kernel(src.block.dense())));
     }
+    out.parts().push_back(std::move(p));
   }
   check_finite_blocks(out, what);
   return out;
@@ -455,18 +461,21 @@ void NormalizedMatrix::validate(ErrorKind kind) const {
       }
       bytes += 4.0 * n_;
     }
-    bool finite;
+    // Stored values were validated when written: re-checking the values on every read costs a pass over the data
+    // and guards nothing (the index and shape checks, which keep memory access in bounds, always run).
+    const bool check_values = kind != ErrorKind::DataCorrupted;
+    bool finite = true;
     if (p.block.is_sparse()) {
       const SparseMatrix& s = p.block.sparse();
       if (!s.isCompressed()) throw Error(kind, which + " is not in compressed form");
-      finite = Eigen::Map<const Eigen::VectorXd>(s.valuePtr(), s.nonZeros()).allFinite();
+      if (check_values) finite = Eigen::Map<const Eigen::VectorXd>(s.valuePtr(), s.nonZeros()).allFinite();
       bytes += 4.0 * (rk + 1) + 12.0 * s.nonZeros();
     } else {
-      finite = p.block.dense().allFinite();
+      if (check_values) finite = p.block.dense().allFinite();
       bytes += 8.0 * p.block.dense().size();
     }
     if (!finite)
-      throw Error(kind == ErrorKind::InvalidParameter ? kind : kind, which + " holds a NaN or infinite value",
+      throw Error(kind, which + " holds a NaN or infinite value",
                   "Replace NaN and infinity before building the nmatrix.");
   }
   check_value_size(bytes, "nmatrix of " + shape(rows(), cols()));
@@ -544,16 +553,25 @@ NormalizedMatrix scalar_op(const NormalizedMatrix& t, ScalarOp op, double x, boo
   const std::string what = scalar_left ? "float8 " + std::string(op_symbol(op)) + " nmatrix"
                                        : "nmatrix " + std::string(op_symbol(op)) + " float8";
   if (!std::isfinite(x)) throw invalid_parameter("the scalar of " + what + " is not finite", "Pass a finite float8.");
-  if (scalar_left)
-    return map_values(
-        t, [op, x](double v) { return apply_op(op, x, v); }, what);
-  return map_values(
-      t, [op, x](double v) { return apply_op(op, v, x); }, what);
+  auto f = [op, x, scalar_left](double v) { return scalar_left ? apply_op(op, x, v) : apply_op(op, v, x); };
+  auto kernel = [op, x, scalar_left, f](const RowMatrix& d) -> RowMatrix {
+    switch (op) {
+      case ScalarOp::Add: return (d.array() + x).matrix();
+      case ScalarOp::Sub:
+        return scalar_left ? RowMatrix((x - d.array()).matrix()) : RowMatrix((d.array() - x).matrix());
+      case ScalarOp::Mul: return d * x;
+      case ScalarOp::Div: return scalar_left ? RowMatrix((x / d.array()).matrix()) : RowMatrix(d / x);
+      case ScalarOp::Pow: break;
+    }
+    return d.unaryExpr(f);
+  };
+  return map_values(t, f, kernel, what);
 }
 
 NormalizedMatrix elementwise(const NormalizedMatrix& t, Func f) {
+  auto g = [f](double v) { return apply_func(f, v); };
   return map_values(
-      t, [f](double v) { return apply_func(f, v); }, std::string(func_name(f)) + "(nmatrix)");
+      t, g, [g](const RowMatrix& d) -> RowMatrix { return d.unaryExpr(g); }, std::string(func_name(f)) + "(nmatrix)");
 }
 
 Eigen::VectorXd row_sums(const NormalizedMatrix& t) { return t.transposed() ? base_col_sums(t) : base_row_sums(t); }

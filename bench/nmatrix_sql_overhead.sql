@@ -1,0 +1,50 @@
+-- SQL overhead of the nmatrix operators: the same shape as the last line of bench/nmatrix_bench (n_S = 1e6, d_S = 4,
+-- n_R = 1e5, d_R = 16), called through SQL on a stored value. Run: psql -X -f bench/nmatrix_sql_overhead.sql
+-- (in a database with the morpheus extension). Compare each timing with the "core only" line of nmatrix_bench.
+\timing off
+SET search_path = public, morpheus;
+DROP TABLE IF EXISTS nm_bench;
+CREATE TEMP TABLE nm_bench AS
+  SELECT nm_join(nmatrix(s => (SELECT array_agg(ARRAY[random(), random(), random(), random()]) FROM generate_series(1, 1000000))),
+                 fk => (SELECT array_agg(1 + (i % 100000)) FROM generate_series(0, 999999) i),
+                 r => (SELECT array_agg(ARRAY[random(), random(), random(), random(), random(), random(), random(), random(),
+                                              random(), random(), random(), random(), random(), random(), random(), random()])
+                       FROM generate_series(1, 100000))) AS t;
+SELECT pg_size_pretty(pg_column_size(t)::bigint) AS stored_size FROM nm_bench;
+SELECT (SELECT array_agg(ARRAY[1.0::float8]) FROM generate_series(1, 20)) AS x \gset
+SELECT ('{' || (SELECT string_agg('1', ',') FROM generate_series(1, 1000000)) || '}') AS y1 \gset
+\timing on
+-- deserialization alone (detoast + validate + copy into the core's structures)
+SELECT nrow(t) FROM nm_bench;
+SELECT nrow(t) FROM nm_bench;
+-- LMM, RMM, crossprod, row_sums through SQL (the result conversion is included; count the cells to keep output small)
+SELECT cardinality(t %*% :'x'::float8[]) FROM nm_bench;
+SELECT cardinality(t %*% :'x'::float8[]) FROM nm_bench;
+SELECT cardinality(ARRAY[:'y1'::float8[]] %*% t) FROM nm_bench;
+SELECT cardinality(ARRAY[:'y1'::float8[]] %*% t) FROM nm_bench;
+SELECT cardinality(crossprod(t)) FROM nm_bench;
+SELECT cardinality(crossprod(t)) FROM nm_bench;
+SELECT cardinality(row_sums(t)) FROM nm_bench;
+SELECT cardinality(row_sums(t)) FROM nm_bench;
+-- The iterative pattern (an ML loop in PL/pgSQL): the value is detoasted once into a variable, then every call pays
+-- only the deserialization. Mean ms per call over 10 calls.
+\timing off
+DO $$
+DECLARE
+  t morpheus.nmatrix;
+  x float8[] := (SELECT array_agg(ARRAY[1.0::float8]) FROM generate_series(1, 20));
+  r float8[];
+  n bigint;
+  t0 timestamptz;
+BEGIN
+  SELECT nm_bench.t INTO t FROM nm_bench;
+  t0 := clock_timestamp();
+  FOR i IN 1..10 LOOP n := morpheus.nrow(t); END LOOP;
+  RAISE NOTICE 'in a variable: nrow (deserialize only) % ms per call', round(extract(epoch FROM clock_timestamp() - t0)::numeric * 100, 1);
+  t0 := clock_timestamp();
+  FOR i IN 1..10 LOOP r := t OPERATOR(morpheus.%*%) x; END LOOP;
+  RAISE NOTICE 'in a variable: LMM % ms per call', round(extract(epoch FROM clock_timestamp() - t0)::numeric * 100, 1);
+  t0 := clock_timestamp();
+  FOR i IN 1..10 LOOP r := morpheus.crossprod(t); END LOOP;
+  RAISE NOTICE 'in a variable: crossprod % ms per call', round(extract(epoch FROM clock_timestamp() - t0)::numeric * 100, 1);
+END $$;

@@ -1,0 +1,88 @@
+-- Constructors of morpheus.nmatrix: dense, sparse, M:N, from queries; every bad input they reject.
+BEGIN;
+SELECT plan(32);
+SET LOCAL search_path = public, morpheus;
+
+CREATE TEMP TABLE stores(id int, size float8, region float8);
+INSERT INTO stores VALUES (10, 1.5, 0), (20, 2.5, 1), (30, 3.5, 0), (40, 9, 9);  -- store 40 is never referenced
+CREATE TEMP TABLE dates(d text, holiday float8);
+INSERT INTO dates VALUES ('mon', 0), ('sat', 1);
+CREATE TEMP TABLE sales(id int, units float8, price float8, store_id int, day text);
+INSERT INTO sales VALUES (1, 3, 1.25, 20, 'mon'), (2, 1, 2.5, 10, 'sat'), (3, 4, 0.5, 20, 'sat'), (4, 2, 1, 30, 'mon');
+
+-- nmatrix_from_sql: integer and text keys, unreferenced attribute rows, entity features optional
+SELECT is(materialize(nmatrix_from_sql(
+    entity_sql => 'SELECT ARRAY[units, price] AS features, store_id, day FROM sales ORDER BY id',
+    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size, region] AS features FROM stores',
+                           'SELECT d AS key, ARRAY[holiday] AS features FROM dates'],
+    fk_columns => '{store_id,day}')),
+  '{{3,1.25,2.5,1,0},{1,2.5,1.5,0,1},{4,0.5,2.5,1,1},{2,1,3.5,0,0}}'::float8[], 'from_sql builds [S, K1 R1, K2 R2] (int and text keys)');
+SELECT is(materialize(nmatrix_from_sql(
+    entity_sql => 'SELECT store_id FROM sales ORDER BY id',
+    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}')),
+  '{{2.5},{1.5},{2.5},{3.5}}'::float8[], 'from_sql without entity features (d_S = 0)');
+SELECT is(materialize(nmatrix_from_sql(entity_sql => 'SELECT ARRAY[units] AS features FROM sales ORDER BY id')),
+  '{{3},{1},{4},{2}}'::float8[], 'from_sql with no attribute table');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales UNION ALL SELECT 99',
+    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}') $$, '22023',
+  'column "store_id" of entity_sql has the dangling key ''99'' in row 5: no row of attribute_sql[1] has that key', 'dangling integer key names the key');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT ''sun''::text AS day',
+    attribute_sql => ARRAY['SELECT d AS key, ARRAY[holiday] AS features FROM dates'], fk_columns => '{day}') $$, '22023',
+  'column "day" of entity_sql has the dangling key ''sun'' in row 1: no row of attribute_sql[1] has that key', 'dangling text key names the key');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales',
+    attribute_sql => ARRAY['SELECT 10 AS key, ARRAY[1.0]::float8[] AS features UNION ALL SELECT 10, ARRAY[2.0]::float8[]'], fk_columns => '{store_id}') $$, '22023',
+  'column "key" of attribute_sql[1] has the duplicate value ''10'' (row 2)', 'duplicate attribute key');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales',
+    attribute_sql => ARRAY['SELECT id AS key FROM stores'], fk_columns => '{store_id}') $$, '42703', NULL, 'missing features column');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT id FROM sales',
+    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}') $$, '42703', NULL, 'missing fk column');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id, 1.5::float8 AS features FROM sales',
+    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}') $$, '42804', NULL, 'features of the wrong type');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales',
+    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{}') $$, '22023',
+  'attribute_sql has 1 queries but fk_columns has 0 names', 'attribute_sql and fk_columns lengths differ');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales WHERE false',
+    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}') $$, '22023',
+  'entity_sql returned no rows', 'empty entity table');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT NULL::int AS store_id',
+    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}') $$, '22004', NULL, 'NULL foreign key');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales',
+    attribute_sql => ARRAY['SELECT id AS key, CASE WHEN id = 20 THEN ARRAY[1.0, 2.0] ELSE ARRAY[size] END::float8[] AS features FROM stores'], fk_columns => '{store_id}') $$, '22023',
+  'column "features" of attribute_sql[1] has 2 elements in row 2 but 1 in row 1', 'ragged features');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => NULL) $$, '22004', NULL, 'NULL entity_sql');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM no_such_table') $$, '42P01', NULL, 'a failing query reports its own error');
+
+-- nm_join: keys, shapes, NULLs
+SELECT throws_ok($$ SELECT nm_join(nmatrix(n_rows => 3), fk => '{1,9,2}', r => '{{1},{2}}') $$, '2202E',
+  'fk[2] = 9 but r has 2 rows', 'out-of-range foreign key names fk[i] and the row count');
+SELECT throws_ok($$ SELECT nm_join(nmatrix(n_rows => 3), fk => '{1,0,2}', r => '{{1},{2}}') $$, '2202E',
+  'fk[2] = 0 is not a row number', 'zero foreign key');
+SELECT throws_ok($$ SELECT nm_join(nmatrix(n_rows => 3), fk => '{1,2}', r => '{{1},{2}}') $$, '22023',
+  'fk has 2 entries but t has 3 rows', 'fk of the wrong length');
+SELECT throws_ok($$ SELECT nm_join(nmatrix(n_rows => 3), fk => '{1,NULL,2}', r => '{{1},{2}}') $$, '22004', 'fk[2] is NULL', 'NULL element in fk');
+SELECT throws_ok($$ SELECT nm_join(nmatrix(n_rows => 2), fk => '{1,2}', r => '{{1},{NULL}}') $$, '22004', 'r[2][1] is NULL', 'NULL element in r');
+SELECT throws_ok($$ SELECT nm_join(nmatrix(n_rows => 2), fk => '{1,2}', r => '{{1},{NaN}}') $$, '22023', NULL, 'NaN in r');
+SELECT throws_ok($$ SELECT nm_join(t(nmatrix(n_rows => 2)), fk => '{1,2}', r => '{{1},{2}}') $$, '22023',
+  'cannot join an attribute table to a transposed nmatrix', 'join on a transposed nmatrix');
+SELECT throws_ok($$ SELECT nmatrix(n_rows => 0) $$, '22023', 'n_rows must be between 1 and 2147483647, got 0', 'zero rows');
+SELECT throws_ok($$ SELECT nmatrix(s => '{1,2}') $$, '22023', NULL, '1-D array for s');
+SELECT ok(nm_join(NULL, '{1}', '{{1}}') IS NULL, 'nm_join is STRICT');
+SELECT is(materialize(nm_join(nmatrix(s => '{{1},{2},{3}}'), '{1,1,1}', '{{5,6}}')), '{{1,5,6},{2,5,6},{3,5,6}}'::float8[], 'n_R = 1');
+
+-- sparse constructors
+SELECT is(materialize(nmatrix_sparse(n_rows => 2, n_cols => 3, i => '{1,2,1}', j => '{3,1,3}', v => '{1,2,0.5}')),
+  '{{0,0,1.5},{2,0,0}}'::float8[], 'sparse entity from triplets (duplicates summed)');
+SELECT throws_ok($$ SELECT nmatrix_sparse(n_rows => 2, n_cols => 3, i => '{1,3}', j => '{1,1}', v => '{1,2}') $$, '2202E',
+  's entry 2 at (3, 1) is outside its 2x3 shape', 'sparse triplet out of range');
+SELECT throws_ok($$ SELECT nmatrix_sparse(n_rows => 2, n_cols => 3, i => '{1,2}', j => '{1}', v => '{1,2}') $$, '22023',
+  's triplets have different lengths: 2 row indices, 1 column indices, 2 values', 'sparse triplets of different lengths');
+
+-- M:N
+SELECT is(materialize(nm_mn(s => '{{1,2},{3,4}}', s_rows => '{2,1,2}', r => '{{7}}', r_rows => '{1,1,1}')),
+  '{{3,4,7},{1,2,7},{3,4,7}}'::float8[], 'M:N constructor');
+SELECT throws_ok($$ SELECT nm_mn(s => '{{1,2},{3,4}}', s_rows => '{2,1,2}', r => '{{7}}', r_rows => '{1,2,1}') $$, '2202E',
+  'r_rows[2] = 2 but r has 1 rows', 'M:N index out of range');
+SELECT throws_ok($$ SELECT nm_mn(s => '{{1,2},{3,4}}', s_rows => '{2,1,2}', r => '{{7}}', r_rows => '{1,1}') $$, '22023', NULL, 'M:N index vectors of different lengths');
+
+SELECT * FROM finish();
+ROLLBACK;
