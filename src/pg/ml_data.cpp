@@ -3,16 +3,10 @@
 #include "core/ml/normalized_data_matrix.hpp"
 #include "core/ml/plan.hpp"
 #include "pg/guard.hpp"
+#include "pg/nmatrix_datum.hpp"
 #include "pg/settings.hpp"
 
 namespace morpheus::pg {
-
-nm::NormalizedMatrix nmatrix_value(FunctionCallInfo fcinfo, int argno) {
-  const Datum d = PG_GETARG_DATUM(argno);
-  struct varlena* v = pg_call([d] { return PG_DETOAST_DATUM(d); });
-  return nm::deserialize(VARDATA_ANY(v), static_cast<std::int64_t>(VARSIZE_ANY_EXHDR(v)), false,
-                         ErrorKind::DataCorrupted);
-}
 
 std::unique_ptr<ml::DataMatrix> data_matrix_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
   require_not_null(fcinfo, argno, name);

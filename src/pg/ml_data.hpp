@@ -4,13 +4,9 @@
 #include <memory>
 
 #include "core/ml/data_matrix.hpp"
-#include "core/nmatrix/nmatrix.hpp"
 #include "pg/arrays.hpp"
 
 namespace morpheus::pg {
-
-// A morpheus.nmatrix argument, decoded and validated.
-nm::NormalizedMatrix nmatrix_value(FunctionCallInfo fcinfo, int argno);
 
 // x as float8[][] (mapped in place) or morpheus.nmatrix (executed on the plan morpheus.factorize asks for).
 std::unique_ptr<ml::DataMatrix> data_matrix_arg(FunctionCallInfo fcinfo, int argno, const char* name);

@@ -9,6 +9,7 @@
 
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
+#include "pg/nmatrix_datum.hpp"
 #include "pg/spi_query.hpp"
 
 namespace morpheus::pg {
@@ -17,13 +18,6 @@ namespace {
 using nm::NormalizedMatrix;
 
 // ---- datum <-> NormalizedMatrix -------------------------------------------------------------------------------
-
-NormalizedMatrix nm_arg(FunctionCallInfo fcinfo, int argno) {
-  const Datum d = PG_GETARG_DATUM(argno);
-  struct varlena* v = pg_call([d] { return PG_DETOAST_DATUM(d); });
-  return nm::deserialize(VARDATA_ANY(v), static_cast<std::int64_t>(VARSIZE_ANY_EXHDR(v)), false,
-                         ErrorKind::DataCorrupted);
-}
 
 Datum nm_datum(const NormalizedMatrix& t) {
   const std::int64_t size = nm::serialized_size(t);  // checks the 1 GB limit
@@ -82,7 +76,7 @@ Datum in_body(FunctionCallInfo fcinfo) {
 }
 
 Datum out_body(FunctionCallInfo fcinfo) {
-  const std::string s = nm::to_text(nm_arg(fcinfo, 0));
+  const std::string s = nm::to_text(nmatrix_value(fcinfo, 0));
   const size_t n = s.size();
   char* out = pg_call([n] { return static_cast<char*>(palloc(n + 1)); });
   std::memcpy(out, s.c_str(), n + 1);
@@ -99,7 +93,7 @@ Datum recv_body(FunctionCallInfo fcinfo) {
 }
 
 Datum send_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
   const std::int64_t size = nm::serialized_size(t);
   const Size total = static_cast<Size>(size) + VARHDRSZ;
   char* p = pg_call([total] { return static_cast<char*>(palloc(total)); });
@@ -121,14 +115,14 @@ Datum sparse_body(FunctionCallInfo fcinfo) {
 }
 
 Datum join_body(FunctionCallInfo fcinfo) {
-  NormalizedMatrix t = nm_arg(fcinfo, 0);
+  NormalizedMatrix t = nmatrix_value(fcinfo, 0);
   std::vector<std::int32_t> fk = index_arg(fcinfo, 1, "fk");
   t.join(std::move(fk), dense_arg(fcinfo, 2, "r"));
   return nm_datum(t);
 }
 
 Datum join_sparse_body(FunctionCallInfo fcinfo) {
-  NormalizedMatrix t = nm_arg(fcinfo, 0);
+  NormalizedMatrix t = nmatrix_value(fcinfo, 0);
   std::vector<std::int32_t> fk = index_arg(fcinfo, 1, "fk");
   t.join(std::move(fk), sparse_arg(fcinfo, 2, "r"));
   return nm_datum(t);
@@ -247,27 +241,31 @@ template <nm::ScalarOp Op, bool ScalarLeft>
 Datum scalar_body(FunctionCallInfo fcinfo) {
   const int targ = ScalarLeft ? 1 : 0;
   const double x = PG_GETARG_FLOAT8(ScalarLeft ? 0 : 1);
-  return nm_datum(nm::scalar_op(nm_arg(fcinfo, targ), Op, x, ScalarLeft));
+  return nm_datum(nm::scalar_op(nmatrix_value(fcinfo, targ), Op, x, ScalarLeft));
 }
 
 template <nm::ScalarOp Op, bool MatrixLeft>
 Datum ew_matrix_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nm_arg(fcinfo, MatrixLeft ? 1 : 0);
+  const NormalizedMatrix t = nmatrix_value(fcinfo, MatrixLeft ? 1 : 0);
   const MatrixArg x = matrix_arg(fcinfo, MatrixLeft ? 0 : 1, "x");
   return matrix_datum(nm::elementwise_matrix(t, Op, x.map(), MatrixLeft), "element-wise result");
 }
 
 template <nm::Func F>
 Datum func_body(FunctionCallInfo fcinfo) {
-  return nm_datum(nm::elementwise(nm_arg(fcinfo, 0), F));
+  return nm_datum(nm::elementwise(nmatrix_value(fcinfo, 0), F));
 }
 
-Datum row_sums_body(FunctionCallInfo fcinfo) { return vector_datum(nm::row_sums(nm_arg(fcinfo, 0)), "row_sums"); }
-Datum col_sums_body(FunctionCallInfo fcinfo) { return vector_datum(nm::col_sums(nm_arg(fcinfo, 0)), "col_sums"); }
-Datum sum_body(FunctionCallInfo fcinfo) { return Float8GetDatum(nm::sum(nm_arg(fcinfo, 0))); }
-Datum nrow_body(FunctionCallInfo fcinfo) { return Int64GetDatum(nm::nrow(nm_arg(fcinfo, 0))); }
-Datum ncol_body(FunctionCallInfo fcinfo) { return Int64GetDatum(nm::ncol(nm_arg(fcinfo, 0))); }
-Datum t_body(FunctionCallInfo fcinfo) { return nm_datum(nm::transpose(nm_arg(fcinfo, 0))); }
+Datum row_sums_body(FunctionCallInfo fcinfo) {
+  return vector_datum(nm::row_sums(nmatrix_value(fcinfo, 0)), "row_sums");
+}
+Datum col_sums_body(FunctionCallInfo fcinfo) {
+  return vector_datum(nm::col_sums(nmatrix_value(fcinfo, 0)), "col_sums");
+}
+Datum sum_body(FunctionCallInfo fcinfo) { return Float8GetDatum(nm::sum(nmatrix_value(fcinfo, 0))); }
+Datum nrow_body(FunctionCallInfo fcinfo) { return Int64GetDatum(nm::nrow(nmatrix_value(fcinfo, 0))); }
+Datum ncol_body(FunctionCallInfo fcinfo) { return Int64GetDatum(nm::ncol(nmatrix_value(fcinfo, 0))); }
+Datum t_body(FunctionCallInfo fcinfo) { return nm_datum(nm::transpose(nmatrix_value(fcinfo, 0))); }
 
 void require_columns(const NormalizedMatrix& t, const char* what) {
   if (t.cols() == 0 || t.rows() == 0)
@@ -277,35 +275,35 @@ void require_columns(const NormalizedMatrix& t, const char* what) {
 }
 
 Datum materialize_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
   require_columns(t, "materialize");
   nm::check_value_size(8.0 * t.rows() * t.cols(), "materialize result");
   return matrix_datum(nm::materialize(t), "materialize result");
 }
 
 Datum crossprod_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
   require_columns(t, "crossprod");
   nm::check_value_size(8.0 * t.cols() * t.cols(), "crossprod result");
   return matrix_datum(nm::crossprod(t), "crossprod result");
 }
 
 Datum tcrossprod_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
   require_columns(t, "tcrossprod");
   nm::check_value_size(8.0 * t.rows() * t.rows(), "tcrossprod result");
   return matrix_datum(nm::tcrossprod(t), "tcrossprod result");
 }
 
 Datum ginv_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
   require_columns(t, "ginv");
   nm::check_value_size(8.0 * t.rows() * t.cols(), "ginv result");
   return matrix_datum(nm::ginv(t), "ginv result");
 }
 
 Datum lmm_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nm_arg(fcinfo, 0);
+  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
   const MatrixArg x = matrix_arg(fcinfo, 1, "x");
   require_columns(t, "nmatrix %*% float8[][]");
   nm::check_value_size(8.0 * t.rows() * x.cols, "nmatrix %*% float8[][] result");
@@ -314,15 +312,15 @@ Datum lmm_body(FunctionCallInfo fcinfo) {
 
 Datum rmm_body(FunctionCallInfo fcinfo) {
   const MatrixArg x = matrix_arg(fcinfo, 0, "x");
-  const NormalizedMatrix t = nm_arg(fcinfo, 1);
+  const NormalizedMatrix t = nmatrix_value(fcinfo, 1);
   require_columns(t, "float8[][] %*% nmatrix");
   nm::check_value_size(8.0 * x.rows * t.cols(), "float8[][] %*% nmatrix result");
   return matrix_datum(nm::rmm(x.map(), t), "float8[][] %*% nmatrix result");
 }
 
 Datum matmul_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix a = nm_arg(fcinfo, 0);
-  const NormalizedMatrix b = nm_arg(fcinfo, 1);
+  const NormalizedMatrix a = nmatrix_value(fcinfo, 0);
+  const NormalizedMatrix b = nmatrix_value(fcinfo, 1);
   require_columns(a, "nmatrix %*% nmatrix (left)");
   require_columns(b, "nmatrix %*% nmatrix (right)");
   nm::check_value_size(8.0 * a.rows() * b.cols(), "nmatrix %*% nmatrix result");

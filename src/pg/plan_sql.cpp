@@ -4,7 +4,7 @@
 #include "core/ml/plan.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
-#include "pg/ml_data.hpp"
+#include "pg/nmatrix_datum.hpp"
 #include "pg/settings.hpp"
 #include "pg/srf.hpp"
 

@@ -1,0 +1,14 @@
+#include "pg/nmatrix_datum.hpp"
+
+#include "pg/guard.hpp"
+
+namespace morpheus::pg {
+
+nm::NormalizedMatrix nmatrix_value(FunctionCallInfo fcinfo, int argno) {
+  const Datum d = PG_GETARG_DATUM(argno);
+  struct varlena* v = pg_call([d] { return PG_DETOAST_DATUM(d); });
+  return nm::deserialize(VARDATA_ANY(v), static_cast<std::int64_t>(VARSIZE_ANY_EXHDR(v)), false,
+                         ErrorKind::DataCorrupted);
+}
+
+}  // namespace morpheus::pg
