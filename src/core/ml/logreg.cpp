@@ -118,13 +118,19 @@ LogregResult logreg(const DataMatrix& t, const Vec& y, const LogregOptions& o, P
     double a = 1.0;
     Vec w_new, m_new;
     double loss_new = 0;
-    for (int tries = 0;; ++tries) {
+    bool decreased = false;
+    for (int tries = 0; tries < 30; ++tries) {
       w_new = w + a * direction;
       m_new = margins + a * td;
       loss_new = logistic_objective(m_new, ypm, w_new, o.l2);
-      if (loss_new <= cur.loss + 1e-4 * a * slope || tries >= 40) break;
+      if (loss_new <= cur.loss + 1e-4 * a * slope) {
+        decreased = true;
+        break;
+      }
       a *= 0.5;
     }
+    // No step along the direction lowers the loss: the iterate is optimal to the precision of the loss.
+    if (!decreased || !(slope < 0)) break;
     Eval next = evaluate(t, ypm, w_new, m_new, o.l2);
     if (o.method == LogregMethod::Lbfgs) {
       Vec sv = w_new - w, yv = next.grad - cur.grad;

@@ -1,7 +1,8 @@
 // Logistic regression over a DataMatrix with the true logistic-loss gradient.
 // Labels are 0/1 or -1/+1 (mapped to -1/+1). Objective: mean(log(1 + exp(-y o (T w)))) + 0.5 * l2 * |w|^2.
 // Solvers: gradient descent (step 1/L, L = curvature bound) and L-BFGS with a backtracking (Armijo) line search,
-// which converges in a few tens of passes. Both use only T w and T' p, so they factorize.
+// which converges in a few tens of passes. Both use only T w and T' p, so they factorize. Both stop when the
+// gradient is small or when the line search finds no step that lowers the loss (optimal to rounding).
 #pragma once
 #include "core/no_postgres.hpp"
 
