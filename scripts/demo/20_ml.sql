@@ -18,13 +18,13 @@ WHERE it <= 5 OR it = array_length(l.loss, 1);
 SELECT centers::numeric(6,3)[], assignment, iterations
 FROM morpheus.kmeans(x => '{{0,0},{0.1,0.2},{0.2,0.1},{5,5},{5.1,4.9},{4.8,5.2}}'::float8[], k => 2, seed => 7);
 
-\echo '--- a factorized model trained from tables: 20000 orders -> 40 products (TR 500) without building the join'
+\echo '--- a factorized model trained from tables: 20000 orders -> 40 products with 40 features (TR 500, FR 20), no join built'
 CREATE TEMP TABLE demo_products(product_id int PRIMARY KEY, features float8[]);
-INSERT INTO demo_products SELECT p, ARRAY[sin(p), cos(p), (p % 5) / 5.0, (p % 3) / 3.0, sqrt(p) / 7]::float8[]
+INSERT INTO demo_products SELECT p, ARRAY(SELECT sin(p * k) / k FROM generate_series(1, 40) k)::float8[]
 FROM generate_series(1, 40) p;
 CREATE TEMP TABLE demo_orders(order_id int PRIMARY KEY, quantity float8, discount float8, product_id int, returned float8);
 INSERT INTO demo_orders SELECT i, 1 + i % 4, (i % 10) / 10.0, 1 + (i * 13) % 40, 0 FROM generate_series(1, 20000) i;
-UPDATE demo_orders o SET returned = (sin(o.order_id * 0.37) + p.features[1] + 0.5 * o.discount - 0.2 * o.quantity > 0)::int
+UPDATE demo_orders o SET returned = (sin(o.order_id * 0.37) + 2 * p.features[1] + 0.5 * o.discount - 0.2 * o.quantity > 0)::int
 FROM demo_products p WHERE p.product_id = o.product_id;
 CREATE TEMP TABLE demo_x AS SELECT morpheus.nmatrix_from_sql(
   entity_sql => 'SELECT ARRAY[quantity, discount] AS features, product_id FROM demo_orders ORDER BY order_id',
@@ -35,8 +35,8 @@ SELECT attribute_table, tuple_ratio, feature_ratio, round(factorized_cost_ms::nu
        round(materialized_cost_ms::numeric, 3) AS materialized_ms, rule_factorize, cost_factorize, decision
 FROM demo_x, morpheus.explain(x => demo_x.t, operation => 'logreg');
 \timing on
-SELECT 'factorized' AS plan, l.coefficients::numeric(8,4)[], l.iterations
+SELECT 'factorized' AS plan, l.coefficients[1:4]::numeric(8,4)[] AS first_coefficients, l.iterations, l.loss[l.iterations]::numeric(10,8) AS loss
 FROM demo_x, morpheus.logreg(x => demo_x.t, y => demo_x.y, l2 => 0.001) l;
-SELECT 'materialized' AS plan, l.coefficients::numeric(8,4)[], l.iterations
+SELECT 'materialized' AS plan, l.coefficients[1:4]::numeric(8,4)[] AS first_coefficients, l.iterations, l.loss[l.iterations]::numeric(10,8) AS loss
 FROM demo_x, morpheus.logreg(x => morpheus.materialize(demo_x.t), y => demo_x.y, l2 => 0.001) l;
 \timing off
