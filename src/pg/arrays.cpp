@@ -1,5 +1,6 @@
 #include "pg/arrays.hpp"
 
+#include <cmath>
 #include <cstring>
 
 #include "core/errors.hpp"
@@ -78,6 +79,24 @@ void require_not_null(FunctionCallInfo fcinfo, int argno, const char* name) {
   if (PG_ARGISNULL(argno))
     throw Error(ErrorKind::NullValue, std::string(name) + " must not be NULL",
                 std::string("Pass a value for ") + name + " or omit it to use its default.");
+}
+
+std::int32_t int_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  require_not_null(fcinfo, argno, name);
+  return PG_GETARG_INT32(argno);
+}
+
+double float_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  require_not_null(fcinfo, argno, name);
+  const double v = PG_GETARG_FLOAT8(argno);
+  if (!std::isfinite(v))
+    throw invalid_parameter(std::string(name) + " = " + format_number(v) + " is not finite", "Pass a finite number.");
+  return v;
+}
+
+std::string string_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  require_not_null(fcinfo, argno, name);
+  return text_arg(fcinfo, argno);
 }
 
 MatrixArg matrix_arg(FunctionCallInfo fcinfo, int argno, const char* name, Finite finite) {

@@ -49,6 +49,12 @@ ArrayType* array_arg(FunctionCallInfo fcinfo, int argno);
 // Throws NullValue naming the argument if it is SQL NULL (for functions that are not STRICT).
 void require_not_null(FunctionCallInfo fcinfo, int argno, const char* name);
 
+// Scalar arguments that must not be NULL (null_value_not_allowed naming the argument otherwise).
+std::int32_t int_arg(FunctionCallInfo fcinfo, int argno, const char* name);
+// Also rejects NaN and infinity (invalid_parameter_value naming the argument).
+double float_arg(FunctionCallInfo fcinfo, int argno, const char* name);
+std::string string_arg(FunctionCallInfo fcinfo, int argno, const char* name);
+
 // A float8 array allocated in the current memory context; C++ writes into data / map() and returns datum().
 // The elements are NOT initialized: write every one (or call map().setZero()).
 struct MatrixResult {

@@ -13,21 +13,6 @@ namespace {
 
 namespace dr = morpheus::draco;
 
-std::int32_t int_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  require_not_null(fcinfo, argno, name);
-  return PG_GETARG_INT32(argno);
-}
-
-double float_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  require_not_null(fcinfo, argno, name);
-  return PG_GETARG_FLOAT8(argno);
-}
-
-std::string str_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  require_not_null(fcinfo, argno, name);
-  return text_arg(fcinfo, argno);
-}
-
 Datum int_list(const std::vector<int>& v, const char* what) {
   std::vector<std::int32_t> one_based(v.begin(), v.end());
   for (auto& x : one_based) ++x;
@@ -38,12 +23,12 @@ Datum int_list(const std::vector<int>& v, const char* what) {
 //             seed, tolerance, placement, attack_scale, eval_every)
 Datum draco_train_body(FunctionCallInfo fcinfo) {
   dr::TrainOptions o;
-  const std::string sql = str_arg(fcinfo, 0, "data_sql");
-  o.model = dr::parse_model(str_arg(fcinfo, 1, "model"));
+  const std::string sql = string_arg(fcinfo, 0, "data_sql");
+  o.model = dr::parse_model(string_arg(fcinfo, 1, "model"));
   o.workers = int_arg(fcinfo, 2, "workers");
   o.adversaries = int_arg(fcinfo, 3, "adversaries");
-  o.attack = dr::parse_attack(str_arg(fcinfo, 4, "attack"));
-  o.rule = dr::parse_rule(str_arg(fcinfo, 5, "aggregation"), true);
+  o.attack = dr::parse_attack(string_arg(fcinfo, 4, "attack"));
+  o.rule = dr::parse_rule(string_arg(fcinfo, 5, "aggregation"), true);
   o.batch_size = int_arg(fcinfo, 6, "batch_size");
   o.iterations = int_arg(fcinfo, 7, "iterations");
   o.learning_rate = float_arg(fcinfo, 8, "learning_rate");
@@ -52,7 +37,7 @@ Datum draco_train_body(FunctionCallInfo fcinfo) {
   if (!PG_ARGISNULL(10) && o.tolerance < 0)
     throw invalid_parameter("tolerance = " + std::to_string(o.tolerance) + " is negative",
                             "Give tolerance >= 0, or NULL to use adversaries.");
-  o.placement = dr::parse_placement(str_arg(fcinfo, 11, "placement"));
+  o.placement = dr::parse_placement(string_arg(fcinfo, 11, "placement"));
   if (!PG_ARGISNULL(12)) o.attack_scale = PG_GETARG_FLOAT8(12);
   o.eval_every = int_arg(fcinfo, 13, "eval_every");
 
@@ -132,7 +117,7 @@ Datum draco_train_body(FunctionCallInfo fcinfo) {
 Datum robust_aggregate_body(FunctionCallInfo fcinfo) {
   require_not_null(fcinfo, 0, "gradients");
   const MatrixArg g = matrix_arg(fcinfo, 0, "gradients");
-  const dr::Rule rule = dr::parse_rule(str_arg(fcinfo, 1, "rule"), false);
+  const dr::Rule rule = dr::parse_rule(string_arg(fcinfo, 1, "rule"), false);
   const int f = int_arg(fcinfo, 2, "f");
   const int m = PG_ARGISNULL(3) ? 0 : PG_GETARG_INT32(3);
   if (!PG_ARGISNULL(3) && (m < 1 || m > g.rows))

@@ -26,21 +26,9 @@ ml::Vec target_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
   return y.map();
 }
 
-int int_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  require_not_null(fcinfo, argno, name);
-  return PG_GETARG_INT32(argno);
-}
-
-double float_arg(FunctionCallInfo fcinfo, int argno, const char* name, double if_null) {
-  if (PG_ARGISNULL(argno)) return if_null;
-  const double v = PG_GETARG_FLOAT8(argno);
-  if (!std::isfinite(v)) throw invalid_parameter(std::string(name) + " must be finite");
-  return v;
-}
-
-std::string choice_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  require_not_null(fcinfo, argno, name);
-  return text_arg(fcinfo, argno);
+// An optional float8 argument: NULL means "automatic" (if_null).
+double optional_float_arg(FunctionCallInfo fcinfo, int argno, const char* name, double if_null) {
+  return PG_ARGISNULL(argno) ? if_null : float_arg(fcinfo, argno, name);
 }
 
 Datum trace_column(const ml::Trace& trace, bool grad) {
@@ -60,7 +48,7 @@ Datum linreg_body(FunctionCallInfo fcinfo) {
   const auto x = data_matrix_arg(fcinfo, 0, "x");
   const Vec y = target_arg(fcinfo, 1, "y");
   ml::LinregOptions o;
-  const std::string method = choice_arg(fcinfo, 2, "method");
+  const std::string method = string_arg(fcinfo, 2, "method");
   if (method == "normal")
     o.method = ml::LinregMethod::Normal;
   else if (method == "gd")
@@ -68,9 +56,9 @@ Datum linreg_body(FunctionCallInfo fcinfo) {
   else
     throw invalid_parameter("method must be 'normal' or 'gd', got '" + method + "'");
   o.max_iterations = int_arg(fcinfo, 3, "max_iterations");
-  o.learning_rate = float_arg(fcinfo, 4, "learning_rate", -1);
-  o.tolerance = float_arg(fcinfo, 5, "tolerance", 1e-10);
-  o.l2 = float_arg(fcinfo, 6, "l2", 0);
+  o.learning_rate = optional_float_arg(fcinfo, 4, "learning_rate", -1);
+  o.tolerance = optional_float_arg(fcinfo, 5, "tolerance", 1e-10);
+  o.l2 = optional_float_arg(fcinfo, 6, "l2", 0);
   if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
   NoticeProgress progress("linreg");
   const ml::LinregResult r = ml::linreg(*x, y, o, progress);
@@ -89,7 +77,7 @@ Datum logreg_body(FunctionCallInfo fcinfo) {
   const VectorArg yarg = vector_arg(fcinfo, 1, "y", Finite::Allow);
   const Vec y = yarg.map();
   ml::LogregOptions o;
-  const std::string method = choice_arg(fcinfo, 2, "method");
+  const std::string method = string_arg(fcinfo, 2, "method");
   if (method == "lbfgs")
     o.method = ml::LogregMethod::Lbfgs;
   else if (method == "gd")
@@ -97,9 +85,9 @@ Datum logreg_body(FunctionCallInfo fcinfo) {
   else
     throw invalid_parameter("method must be 'lbfgs' or 'gd', got '" + method + "'");
   o.max_iterations = int_arg(fcinfo, 3, "max_iterations");
-  o.learning_rate = float_arg(fcinfo, 4, "learning_rate", -1);
-  o.tolerance = float_arg(fcinfo, 5, "tolerance", 1e-8);
-  o.l2 = float_arg(fcinfo, 6, "l2", 0);
+  o.learning_rate = optional_float_arg(fcinfo, 4, "learning_rate", -1);
+  o.tolerance = optional_float_arg(fcinfo, 5, "tolerance", 1e-8);
+  o.l2 = optional_float_arg(fcinfo, 6, "l2", 0);
   if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
   NoticeProgress progress("logreg");
   const ml::LogregResult r = ml::logreg(*x, y, o, progress);

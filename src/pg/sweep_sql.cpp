@@ -22,24 +22,6 @@ using namespace morpheus::sweep;
 
 std::string num(std::int64_t v) { return std::to_string(v); }
 
-std::int32_t int_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  require_not_null(fcinfo, argno, name);
-  return PG_GETARG_INT32(argno);
-}
-
-double float_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  require_not_null(fcinfo, argno, name);
-  const double v = PG_GETARG_FLOAT8(argno);
-  if (!std::isfinite(v))
-    throw invalid_parameter(std::string(name) + " = " + format_number(v) + " is not finite", "Pass a finite number.");
-  return v;
-}
-
-std::string string_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  require_not_null(fcinfo, argno, name);
-  return text_arg(fcinfo, argno);
-}
-
 std::int32_t positive(std::int32_t v, const char* name) {
   if (v < 1) throw invalid_parameter(std::string(name) + " = " + num(v) + " must be positive");
   return v;
@@ -284,18 +266,7 @@ Datum width_sweep_body(FunctionCallInfo fcinfo) {
   if (!PG_ARGISNULL(13) && opt.diversity_rows < 2)
     throw invalid_parameter("diversity_rows = " + num(opt.diversity_rows) + " must be at least 2",
                             "Pass NULL to measure the diversity over every row.");
-  if (opt.max_epochs < 1)
-    throw invalid_parameter("max_epochs = " + num(static_cast<std::int64_t>(opt.max_epochs)) + " must be positive",
-                            "Cap the runs at a positive number of epochs.");
-  // Argument checks that do not need the data come first, so a bad grid fails before the query runs.
-  if (opt.param_budget < 1)
-    throw invalid_parameter("param_budget = " + num(opt.param_budget) + " must be positive",
-                            "Give the number of parameters every network should have.");
-  if (opt.depths.empty()) throw invalid_parameter("depths is empty", "Give at least one depth, e.g. '{1,4}'.");
-  if (opt.batch_sizes.empty())
-    throw invalid_parameter("batch_sizes is empty", "Give at least one batch size, e.g. '{32,64,128}'.");
-  if (opt.learning_rates.empty())
-    throw invalid_parameter("learning_rates is empty", "Give at least one learning rate, e.g. '{0.05,0.1,0.2}'.");
+  validate_sweep_grid(opt);  // fails a bad grid before the query runs
 
   const Dataset data = read_dataset(sql, classes);
   validate_sweep(opt, data);

@@ -18,24 +18,6 @@ namespace {
 
 using namespace morpheus::vlc;
 
-double float_arg(FunctionCallInfo fcinfo, int i, const char* name) {
-  require_not_null(fcinfo, i, name);
-  const double v = PG_GETARG_FLOAT8(i);
-  if (!std::isfinite(v))
-    throw invalid_parameter(std::string(name) + " must be finite", std::string("pass a finite ") + name);
-  return v;
-}
-
-int int_arg(FunctionCallInfo fcinfo, int i, const char* name) {
-  require_not_null(fcinfo, i, name);
-  return PG_GETARG_INT32(i);
-}
-
-std::string string_arg(FunctionCallInfo fcinfo, int i, const char* name) {
-  require_not_null(fcinfo, i, name);
-  return text_arg(fcinfo, i);
-}
-
 // The shared argument block: room_width, room_length, room_height, power_w, semi_angle_deg, fov_deg, area_m2,
 // filter_gain, refractive_index, responsivity (10 arguments from `i`).
 struct Setup {

@@ -156,7 +156,7 @@ SELECT throws_ok($$SELECT * FROM morpheus.width_sweep('SELECT features, label FR
 SELECT throws_ok($$SELECT * FROM morpheus.width_sweep('SELECT features, label FROM toy', param_budget => 400, learning_rates => '{}')$$,
   '22023', 'learning_rates is empty', 'empty learning rates');
 SELECT throws_ok($$SELECT * FROM morpheus.width_sweep('SELECT features, label FROM toy', param_budget => 400, batch_sizes => '{8,0}')$$,
-  '22023', 'batch_sizes contains 0, outside 1..240 (the number of rows of data_sql)', 'non-positive batch size');
+  '22023', 'batch_sizes contains 0, which is not positive', 'non-positive batch size');
 SELECT throws_ok($$SELECT * FROM morpheus.width_sweep('SELECT features, label FROM toy', param_budget => 400, batch_sizes => '{500}')$$,
   '22023', 'batch_sizes contains 500, outside 1..240 (the number of rows of data_sql)', 'batch larger than the data');
 SELECT throws_ok($$SELECT * FROM morpheus.width_sweep('SELECT features, label FROM toy', param_budget => 400, depths => '{0}')$$,

@@ -23,7 +23,7 @@ void require_unique(std::vector<T> v, const char* arg) {
 
 }  // namespace
 
-void validate_sweep(const SweepOptions& opt, const Dataset& data) {
+void validate_sweep_grid(const SweepOptions& opt) {
   if (opt.param_budget < 1)
     throw invalid_parameter("param_budget = " + num(opt.param_budget) + " must be positive",
                             "Give the number of parameters every network should have.");
@@ -37,10 +37,9 @@ void validate_sweep(const SweepOptions& opt, const Dataset& data) {
       throw invalid_parameter("depths contains " + num(d) + ", outside 1.." + num(kMaxDepth),
                               "Depths count hidden layers and must be positive.");
   for (auto b : opt.batch_sizes)
-    if (b < 1 || b > data.rows())
-      throw invalid_parameter(
-          "batch_sizes contains " + num(b) + ", outside 1.." + num(data.rows()) + " (the number of rows of data_sql)",
-          "Batch sizes must be positive and at most the number of training rows.");
+    if (b < 1)
+      throw invalid_parameter("batch_sizes contains " + num(b) + ", which is not positive",
+                              "Batch sizes must be positive and at most the number of training rows.");
   for (auto r : opt.learning_rates)
     if (!(r > 0) || !std::isfinite(r))
       throw invalid_parameter("learning_rates contains " + format_number(r) + ", which is not positive and finite",
@@ -61,6 +60,15 @@ void validate_sweep(const SweepOptions& opt, const Dataset& data) {
                             "Use e.g. 0.2: B_crit is the largest batch needing at most 20% more epochs.");
   if (opt.diversity_rows < 0)
     throw invalid_parameter("diversity_rows = " + num(opt.diversity_rows) + " must be >= 0 (0 = all rows)");
+}
+
+void validate_sweep(const SweepOptions& opt, const Dataset& data) {
+  validate_sweep_grid(opt);
+  for (auto b : opt.batch_sizes)
+    if (b > data.rows())
+      throw invalid_parameter(
+          "batch_sizes contains " + num(b) + ", outside 1.." + num(data.rows()) + " (the number of rows of data_sql)",
+          "Batch sizes must be positive and at most the number of training rows.");
   // Every depth must fit the budget and the limits before anything runs.
   for (auto d : opt.depths) {
     Arch a{data.x.cols(), data.classes, d, width_for_budget(data.x.cols(), data.classes, d, opt.param_budget),

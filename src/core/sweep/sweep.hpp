@@ -51,6 +51,9 @@ struct SweepRow {
 };
 
 // Checks the options against the data (InvalidParameter with hints), before any training.
+// The checks that need no data (sizes, grids, ranges), so a bad call fails before its query runs.
+void validate_sweep_grid(const SweepOptions& opt);
+// All checks, including those against the data (batch sizes, the width each depth gets).
 void validate_sweep(const SweepOptions& opt, const Dataset& data);
 
 // Rows are ordered by depth (as given), then batch size ascending. Rates are tried largest first; once a run reached
