@@ -42,6 +42,16 @@ Datum matrix_column(const Mat& m, const char* what) {
   return float8_matrix_datum(ConstRowMap(rm.data(), rm.rows(), rm.cols()), what);
 }
 
+// The one result row of linreg and logreg: (coefficients, iterations, loss[], grad_norm[]).
+Datum regression_row(FunctionCallInfo fcinfo, const Vec& weights, const ml::Trace& trace) {
+  SrfWriter out(fcinfo);
+  Datum values[4] = {float8_array_datum(weights.data(), weights.size(), "coefficients"),
+                     Int32GetDatum(trace.back().iteration), trace_column(trace, false), trace_column(trace, true)};
+  const bool nulls[4] = {false, false, false, false};
+  out.put(values, nulls);
+  return (Datum)0;
+}
+
 // linreg(x, y, method, iterations, learning_rate, tolerance, l2)
 //   -> (coefficients float8[], iterations int, loss float8[], grad_norm float8[])
 Datum linreg_body(FunctionCallInfo fcinfo) {
@@ -62,13 +72,7 @@ Datum linreg_body(FunctionCallInfo fcinfo) {
   if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
   NoticeProgress progress("linreg");
   const ml::LinregResult r = ml::linreg(*x, y, o, progress);
-  SrfWriter out(fcinfo);
-  Datum values[4] = {float8_array_datum(r.weights.data(), r.weights.size(), "coefficients"),
-                     Int32GetDatum(static_cast<int>(r.trace.back().iteration)), trace_column(r.trace, false),
-                     trace_column(r.trace, true)};
-  const bool nulls[4] = {false, false, false, false};
-  out.put(values, nulls);
-  return (Datum)0;
+  return regression_row(fcinfo, r.weights, r.trace);
 }
 
 // logreg(x, y, method, iterations, learning_rate, tolerance, l2)
@@ -91,13 +95,7 @@ Datum logreg_body(FunctionCallInfo fcinfo) {
   if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
   NoticeProgress progress("logreg");
   const ml::LogregResult r = ml::logreg(*x, y, o, progress);
-  SrfWriter out(fcinfo);
-  Datum values[4] = {float8_array_datum(r.weights.data(), r.weights.size(), "coefficients"),
-                     Int32GetDatum(r.trace.back().iteration), trace_column(r.trace, false),
-                     trace_column(r.trace, true)};
-  const bool nulls[4] = {false, false, false, false};
-  out.put(values, nulls);
-  return (Datum)0;
+  return regression_row(fcinfo, r.weights, r.trace);
 }
 
 // kmeans(x, k, iterations, seed) -> (centers float8[][], assignment int[], iterations int, loss float8[])
