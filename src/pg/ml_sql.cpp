@@ -42,6 +42,17 @@ Datum matrix_column(const Mat& m, const char* what) {
   return float8_matrix_datum(ConstRowMap(rm.data(), rm.rows(), rm.cols()), what);
 }
 
+// Arguments 3 to 6, shared by linreg and logreg: max_iterations, learning_rate (NULL: derived from the data),
+// tolerance (NULL: the options' default), l2.
+template <class Options>
+void read_solver_args(FunctionCallInfo fcinfo, Options& o) {
+  o.max_iterations = int_arg(fcinfo, 3, "max_iterations");
+  o.learning_rate = optional_float_arg(fcinfo, 4, "learning_rate", -1);
+  o.tolerance = optional_float_arg(fcinfo, 5, "tolerance", o.tolerance);
+  o.l2 = optional_float_arg(fcinfo, 6, "l2", 0);
+  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
+}
+
 // The one result row of linreg and logreg: (coefficients, iterations, loss[], grad_norm[]).
 Datum regression_row(FunctionCallInfo fcinfo, const Vec& weights, const ml::Trace& trace) {
   SrfWriter out(fcinfo);
@@ -65,11 +76,7 @@ Datum linreg_body(FunctionCallInfo fcinfo) {
     o.method = ml::LinregMethod::GradientDescent;
   else
     throw invalid_parameter("method must be 'normal' or 'gd', got '" + method + "'");
-  o.max_iterations = int_arg(fcinfo, 3, "max_iterations");
-  o.learning_rate = optional_float_arg(fcinfo, 4, "learning_rate", -1);
-  o.tolerance = optional_float_arg(fcinfo, 5, "tolerance", 1e-10);
-  o.l2 = optional_float_arg(fcinfo, 6, "l2", 0);
-  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
+  read_solver_args(fcinfo, o);
   NoticeProgress progress("linreg");
   const ml::LinregResult r = ml::linreg(*x, y, o, progress);
   return regression_row(fcinfo, r.weights, r.trace);
@@ -88,11 +95,7 @@ Datum logreg_body(FunctionCallInfo fcinfo) {
     o.method = ml::LogregMethod::GradientDescent;
   else
     throw invalid_parameter("method must be 'lbfgs' or 'gd', got '" + method + "'");
-  o.max_iterations = int_arg(fcinfo, 3, "max_iterations");
-  o.learning_rate = optional_float_arg(fcinfo, 4, "learning_rate", -1);
-  o.tolerance = optional_float_arg(fcinfo, 5, "tolerance", 1e-8);
-  o.l2 = optional_float_arg(fcinfo, 6, "l2", 0);
-  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
+  read_solver_args(fcinfo, o);
   NoticeProgress progress("logreg");
   const ml::LogregResult r = ml::logreg(*x, y, o, progress);
   return regression_row(fcinfo, r.weights, r.trace);
