@@ -125,6 +125,8 @@ struct Matching {
   std::vector<std::vector<int>> user_aps;  // per user: held APs, in the user's preference order
   std::int64_t proposals = 0, messages = 0, rounds = 0;
 };
+// Whether a user holding `held` APs may take another under its quota (0 = unlimited).
+inline bool has_room(size_t held, int quota) { return quota <= 0 || held < static_cast<size_t>(quota); }
 Matching deferred_acceptance_users(const std::vector<std::vector<int>>& user_pref,
                                    const std::vector<std::vector<int>>& ap_pref, const std::vector<int>& quota);
 Matching deferred_acceptance_aps(const std::vector<std::vector<int>>& user_pref,
