@@ -194,8 +194,12 @@ std::int64_t Network::parameters() const {
   return p;
 }
 
-Vector Network::flat() const {
-  Vector v(parameters());
+namespace {
+// Layer weights and biases as one vector: W_1 (row-major), b_1, W_2, b_2, ...
+Vector flatten(const std::vector<RowMatrix>& w, const std::vector<Vector>& b) {
+  std::int64_t p = 0;
+  for (std::size_t l = 0; l < w.size(); ++l) p += w[l].size() + b[l].size();
+  Vector v(p);
   std::int64_t o = 0;
   for (std::size_t l = 0; l < w.size(); ++l) {
     v.segment(o, w[l].size()) = Eigen::Map<const Vector>(w[l].data(), w[l].size());
@@ -205,6 +209,9 @@ Vector Network::flat() const {
   }
   return v;
 }
+}  // namespace
+
+Vector Network::flat() const { return flatten(w, b); }
 
 void Network::set_flat(const Vector& v) {
   std::int64_t o = 0;
@@ -225,19 +232,7 @@ void Gradient::reset(const Network& net) {
   }
 }
 
-Vector Gradient::flat() const {
-  std::int64_t p = 0;
-  for (std::size_t l = 0; l < w.size(); ++l) p += w[l].size() + b[l].size();
-  Vector v(p);
-  std::int64_t o = 0;
-  for (std::size_t l = 0; l < w.size(); ++l) {
-    v.segment(o, w[l].size()) = Eigen::Map<const Vector>(w[l].data(), w[l].size());
-    o += w[l].size();
-    v.segment(o, b[l].size()) = b[l];
-    o += b[l].size();
-  }
-  return v;
-}
+Vector Gradient::flat() const { return flatten(w, b); }
 
 double Gradient::squared_norm() const {
   double s = 0;
