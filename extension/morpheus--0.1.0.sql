@@ -990,6 +990,12 @@ BEGIN
   EXECUTE format($f$CREATE OR REPLACE FUNCTION morpheus_dist.worker_message_on(node int, %s) %s LANGUAGE plproxy AS $p$
       CLUSTER morpheus_dist.cluster_name(cluster); RUN ON morpheus_dist.node(node); SELECT * FROM morpheus.dist_worker_message($3, $4, $5, $6, $7, $8, $9, $10, $11, $12); $p$$f$,
       args, ret);
+  EXECUTE $f$CREATE OR REPLACE FUNCTION morpheus_dist.shard_states(cluster text, kind text, entity_sql text,
+      attribute_sql text[], fk_columns text[], weights float8[], model text) RETURNS SETOF float8[] LANGUAGE plproxy AS $p$
+      CLUSTER morpheus_dist.cluster_name(cluster); RUN ON ALL;
+      SELECT morpheus.dist_shard_state($2, $3, $4, $5, $6, $7); $p$$f$;
+  COMMENT ON FUNCTION morpheus_dist.shard_states(text, text, text, text[], text[], float8[], text) IS
+    'Calls morpheus.dist_shard_state on every node of the cluster in parallel (PL/Proxy RUN ON ALL).';
   COMMENT ON FUNCTION morpheus_dist.worker_messages(text, int, float8[], text, text, int, int, int, int, int, text) IS
     'Calls morpheus.dist_worker_message on every node of the cluster in parallel (PL/Proxy RUN ON ALL).';
   COMMENT ON FUNCTION morpheus_dist.worker_message_on(int, text, int, float8[], text, text, int, int, int, int, int, text) IS
@@ -1181,3 +1187,137 @@ END;
 $$;
 COMMENT ON FUNCTION morpheus.draco_train_distributed(text, text, text, text, int, int, int, int, float8, int, int, text) IS
   'Byzantine-robust GLM training over PostgreSQL worker nodes: each iteration calls dist_worker_message on every node of a PL/Proxy cluster in parallel and decodes (down nodes are erasures); cluster NULL runs the same schedule with workers honest workers in this session; one row per iteration with the weights.';
+
+-- Distributed factorized operators: an entity table sharded over the nodes, attribute tables replicated; each node
+-- returns the partial state (the float8[] state format of the row aggregates) of its shard, the coordinator merges.
+CREATE AGGREGATE morpheus.merge_states(state float8[]) (
+  SFUNC = morpheus._state_combine, STYPE = float8[], INITCOND = '{}', COMBINEFUNC = morpheus._state_combine,
+  PARALLEL = SAFE);
+COMMENT ON AGGREGATE morpheus.merge_states(float8[]) IS
+  'Adds partial states of the row aggregates (crossprod_agg, xty_agg, col_sums_agg, glm_gradient_agg) shipped from shards; finish with the matching final function.';
+
+CREATE FUNCTION morpheus.dist_shard_state(
+    kind text,
+    entity_sql text,
+    attribute_sql text[] DEFAULT '{}',
+    fk_columns text[] DEFAULT '{}',
+    weights float8[] DEFAULT NULL,
+    model text DEFAULT 'linear')
+  RETURNS float8[]
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  AS $$
+DECLARE
+  t morpheus.nmatrix;
+  n bigint;
+  d bigint;
+  y float8[];
+  ycol float8[];
+  eta float8[];
+  loss float8;
+  coefs float8[];
+  g float8[];
+BEGIN
+  IF kind IS NULL OR kind NOT IN ('crossprod', 'col_sums', 'xty', 'gradient') THEN
+    RAISE EXCEPTION 'kind = ''%'' is not valid', kind
+      USING ERRCODE = '22023', HINT = 'Valid values: crossprod, col_sums, xty, gradient.';
+  END IF;
+  IF model IS NULL OR model NOT IN ('linear', 'logistic', 'poisson') THEN
+    RAISE EXCEPTION 'model = ''%'' is not valid', model
+      USING ERRCODE = '22023', HINT = 'Valid values: linear, logistic, poisson.';
+  END IF;
+  t := morpheus.nmatrix_from_sql(entity_sql, attribute_sql, fk_columns);
+  n := morpheus.nrow(t);
+  d := morpheus.ncol(t);
+  IF kind = 'crossprod' THEN
+    RETURN ARRAY[1, d, n]::float8[] || (SELECT array_agg(v ORDER BY o) FROM unnest(morpheus.crossprod(t)) WITH ORDINALITY u(v, o));
+  ELSIF kind = 'col_sums' THEN
+    RETURN ARRAY[2, d, n]::float8[] || morpheus.col_sums(t);
+  END IF;
+  -- the target: column y of entity_sql, in its row order
+  BEGIN
+    EXECUTE format('SELECT array_agg(e.y::float8) FROM (%s) e', entity_sql) INTO y;
+  EXCEPTION WHEN undefined_column THEN
+    RAISE EXCEPTION 'entity_sql returns no column "y"' USING ERRCODE = '42703',
+      HINT = 'xty and gradient need the target as a column y of entity_sql.';
+  END;
+  IF array_position(y, NULL) IS NOT NULL THEN
+    RAISE EXCEPTION 'column y of entity_sql is NULL in row %', array_position(y, NULL)
+      USING ERRCODE = '22004', HINT = 'Filter or fill the NULL targets.';
+  END IF;
+  ycol := (SELECT array_agg(ARRAY[v] ORDER BY o) FROM unnest(y) WITH ORDINALITY u(v, o));
+  IF kind = 'xty' THEN
+    RETURN ARRAY[5, d, n]::float8[]
+      || (SELECT array_agg(v ORDER BY o) FROM unnest(morpheus.t(t) OPERATOR(morpheus.%*%) ycol) WITH ORDINALITY u(v, o));
+  END IF;
+  IF weights IS NULL OR cardinality(weights) <> d THEN
+    RAISE EXCEPTION 'weights have % values but the normalized matrix has % columns', coalesce(cardinality(weights), 0), d
+      USING ERRCODE = '22023', HINT = 'Pass one weight per column of the joined features.';
+  END IF;
+  eta := (SELECT array_agg(v ORDER BY o) FROM unnest(t OPERATOR(morpheus.%*%)
+            (SELECT array_agg(ARRAY[v] ORDER BY o) FROM unnest(weights) WITH ORDINALITY u(v, o))) WITH ORDINALITY u(v, o));
+  -- per-row loss and d loss / d eta, as glm_gradient_agg defines them
+  IF model = 'linear' THEN
+    SELECT sum(0.5 * (m - yy) ^ 2), array_agg(ARRAY[m - yy] ORDER BY o) INTO loss, coefs
+      FROM unnest(eta, y) WITH ORDINALITY u(m, yy, o);
+  ELSIF model = 'logistic' THEN
+    IF EXISTS (SELECT 1 FROM unnest(y) v WHERE v NOT IN (0, 1, -1)) THEN
+      RAISE EXCEPTION 'column y of entity_sql has a value that is not a class label' USING ERRCODE = '22023',
+        HINT = 'The logistic model takes labels 0/1 or -1/+1.';
+    END IF;
+    SELECT sum(CASE WHEN z > 0 THEN ln(1 + exp(-z)) ELSE -z + ln(1 + exp(z)) END),
+           array_agg(ARRAY[-s / (1 + exp(z))] ORDER BY o) INTO loss, coefs
+      FROM (SELECT o, CASE WHEN yy > 0 THEN 1.0 ELSE -1.0 END::float8 AS s,
+                   CASE WHEN yy > 0 THEN 1.0 ELSE -1.0 END::float8 * m AS z
+              FROM unnest(eta, y) WITH ORDINALITY u(m, yy, o)) q;
+  ELSE
+    IF EXISTS (SELECT 1 FROM unnest(y) v WHERE NOT v >= 0) THEN
+      RAISE EXCEPTION 'column y of entity_sql has a negative value' USING ERRCODE = '22023',
+        HINT = 'The Poisson model takes non-negative counts.';
+    END IF;
+    SELECT sum(exp(m) - yy * m), array_agg(ARRAY[exp(m) - yy] ORDER BY o) INTO loss, coefs
+      FROM unnest(eta, y) WITH ORDINALITY u(m, yy, o);
+  END IF;
+  g := (SELECT array_agg(v ORDER BY o) FROM unnest(morpheus.t(t) OPERATOR(morpheus.%*%) coefs) WITH ORDINALITY u(v, o));
+  RETURN ARRAY[4, d, n, loss]::float8[] || g;
+END;
+$$;
+COMMENT ON FUNCTION morpheus.dist_shard_state(text, text, text[], text[], float8[], text) IS
+  'The partial aggregate state (crossprod, col_sums, xty or GLM gradient at weights) of this node''s shard of an entity table joined with replicated attribute tables, computed with the factorized nmatrix operators.';
+
+CREATE FUNCTION morpheus.dist_nmatrix_op(
+    cluster text,
+    kind text,
+    entity_sql text,
+    attribute_sql text[] DEFAULT '{}',
+    fk_columns text[] DEFAULT '{}',
+    weights float8[] DEFAULT NULL,
+    model text DEFAULT 'linear')
+  RETURNS float8[]
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  AS $$
+DECLARE
+  st float8[];
+BEGIN
+  IF kind IS NULL OR kind NOT IN ('crossprod', 'col_sums', 'xty', 'gradient') THEN
+    RAISE EXCEPTION 'kind = ''%'' is not valid', kind
+      USING ERRCODE = '22023', HINT = 'Valid values: crossprod, col_sums, xty, gradient.';
+  END IF;
+  IF cluster IS NULL THEN
+    st := morpheus.dist_shard_state(kind, entity_sql, attribute_sql, fk_columns, weights, model);
+  ELSE
+    PERFORM morpheus._dist_cluster_workers(cluster);
+    IF to_regproc('morpheus_dist.shard_states') IS NULL THEN
+      RAISE EXCEPTION 'the PL/Proxy functions are missing'
+        USING ERRCODE = '42883', HINT = format('Run SELECT morpheus.dist_setup(cluster => %L) once.', cluster);
+    END IF;
+    SELECT morpheus.merge_states(s) INTO st
+      FROM morpheus_dist.shard_states(cluster, kind, entity_sql, attribute_sql, fk_columns, weights, model) s;
+  END IF;
+  RETURN CASE kind WHEN 'crossprod' THEN morpheus._crossprod_final(st)
+                   WHEN 'col_sums' THEN morpheus._col_sums_final(st)
+                   WHEN 'xty' THEN morpheus._xty_final(st)
+                   ELSE morpheus._gradient_final(st) END;
+END;
+$$;
+COMMENT ON FUNCTION morpheus.dist_nmatrix_op(text, text, text, text[], text[], float8[], text) IS
+  'crossprod (d x d), col_sums, xty (T''y) or the mean GLM gradient of an entity table sharded over a PL/Proxy cluster and joined with replicated attribute tables: per-shard factorized states merged on the coordinator; cluster NULL computes it here.';

@@ -72,6 +72,12 @@ CREATE TABLE src AS
     FROM generate_series(1, 240) r;
 CREATE VIEW src_cyc AS SELECT 1 + (row_id % 5)::int AS partition, row_id, label, features FROM src;
 CREATE VIEW src_rep AS SELECT 1 + (row_id % 3)::int AS partition, row_id, label, features FROM src;
+-- a star schema for the factorized operators: entity rows with a foreign key into a small attribute table
+CREATE TABLE attr AS SELECT k AS key, ARRAY[k * 0.25, cos(k)]::float8[] AS features FROM generate_series(1, 12) k;
+CREATE TABLE ent AS
+  SELECT i AS id, 1 + (i * 7 % 12) AS fk, ARRAY[sin(i), (i % 5) / 5.0]::float8[] AS features,
+         (sin(i) + cos(0.3 * i))::float8 AS y, (CASE WHEN sin(3 * i) > 0 THEN 1 ELSE 0 END)::float8 AS label
+    FROM generate_series(1, 300) i;
 CREATE SERVER cyc FOREIGN DATA WRAPPER plproxy OPTIONS (modular_mapping '1', query_timeout '2',
   p0 'host=$dir port=$((base + 1)) dbname=postgres user=postgres $slow',
   p1 'host=$dir port=$((base + 2)) dbname=postgres user=postgres $slow',
@@ -105,6 +111,12 @@ CREATE TABLE dist_rep AS
   SELECT * FROM dblink('$coord', 'SELECT partition, row_id, label, features FROM src_rep')
            AS t(partition int, row_id bigint, label float8, features float8[])
    WHERE partition IN (SELECT partition FROM morpheus.dist_partitions(3, 1, 'repetition') WHERE worker = $k);
+-- entity table sharded by id, attribute table replicated
+CREATE TABLE ent AS
+  SELECT * FROM dblink('$coord', 'SELECT id, fk, features, y, label FROM ent')
+           AS t(id int, fk int, features float8[], y float8, label float8)
+   WHERE id % 5 = $k - 1;
+CREATE TABLE attr AS SELECT * FROM dblink('$coord', 'SELECT key, features FROM attr') AS t(key int, features float8[]);
 SQL
 done
 
@@ -138,7 +150,7 @@ stop_node 5
 run_checks tests/multinode/23_two_down.sql     # nodes 4 and 5 down: clear error naming them
 start_node 4
 start_node 5
-for f in tests/multinode/3*.sql; do [ -f "$f" ] && run_checks "$f"; done
+run_checks tests/multinode/30_factorized.sql   # sharded entity table, replicated attributes
 echo "multinode: $pass passed, $fail failed ($((SECONDS - t0)) s of checks)"
 [ -n "$out" ] && echo "multinode $pass $fail" >"$out/multinode.counts"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -2,7 +2,7 @@
 -- assignment against its definition, a worker's message and a full-batch step against SQL arithmetic, the node's
 -- Byzantine settings, labels, NULLs and bad inputs.
 BEGIN;
-SELECT plan(54);
+SELECT plan(62);
 
 CREATE TABLE dd AS
   SELECT 1 + (r % 3) AS partition, (1000 + 7 * r)::bigint AS row_id,
@@ -139,6 +139,35 @@ SELECT throws_ok($$SELECT * FROM morpheus.draco_train_distributed(cluster => 'no
                  'unknown cluster');
 SELECT throws_ok($$SELECT morpheus.dist_setup(cluster => 'c')$$, '42704',
                  'the plproxy extension is not installed in this database', 'dist_setup without plproxy');
+
+-- factorized shard states (dist_shard_state, merge_states, dist_nmatrix_op with cluster NULL)
+CREATE TABLE st_attr AS SELECT k AS key, ARRAY[k * 0.5, sin(k)]::float8[] AS features FROM generate_series(1, 4) k;
+CREATE TABLE st_ent AS SELECT i AS id, 1 + i % 4 AS fk, ARRAY[cos(i)]::float8[] AS features, (i % 3)::float8 AS y
+  FROM generate_series(1, 20) i;
+CREATE TEMP TABLE st_join AS SELECT e.id, e.features || a.features AS x, e.y FROM st_ent e JOIN st_attr a ON a.key = e.fk;
+SELECT ok(pg_temp.maxdiff(morpheus._crossprod_final(morpheus.merge_states(s)),
+                          (SELECT morpheus.crossprod_agg(x) FROM st_join)) < 1e-12,
+          'two shards'' crossprod states merged = crossprod_agg over the join')
+  FROM (SELECT morpheus.dist_shard_state('crossprod', format('SELECT features, fk FROM st_ent WHERE id %% 2 = %s ORDER BY id', h),
+                                          ARRAY['SELECT key, features FROM st_attr'], ARRAY['fk']) s
+          FROM generate_series(0, 1) h) q;
+SELECT ok(pg_temp.maxdiff(morpheus.dist_nmatrix_op(NULL, 'xty', 'SELECT features, fk, y FROM st_ent ORDER BY id',
+                                                   ARRAY['SELECT key, features FROM st_attr'], ARRAY['fk']),
+                          (SELECT morpheus.xty_agg(x, y) FROM st_join)) < 1e-12, 'dist_nmatrix_op xty = xty_agg');
+SELECT ok(pg_temp.maxdiff(morpheus.dist_nmatrix_op(NULL, 'gradient', 'SELECT features, fk, y FROM st_ent ORDER BY id',
+                                                   ARRAY['SELECT key, features FROM st_attr'], ARRAY['fk'],
+                                                   weights => '{0.1,0.2,-0.3}', model => 'poisson'),
+                          (SELECT morpheus.glm_gradient_agg(x, y, '{0.1,0.2,-0.3}'::float8[], 'poisson') FROM st_join)) < 1e-12,
+          'dist_nmatrix_op poisson gradient = glm_gradient_agg');
+SELECT throws_ok($$SELECT morpheus.dist_shard_state('gram', 'SELECT features, fk FROM st_ent')$$, '22023', NULL, 'unknown kind');
+SELECT throws_ok($$SELECT morpheus.dist_shard_state('gradient', 'SELECT features, fk, y FROM st_ent', ARRAY['SELECT key, features FROM st_attr'], ARRAY['fk'], '{1}')$$,
+                 '22023', 'weights have 1 values but the normalized matrix has 3 columns', 'gradient weights of the wrong length');
+SELECT throws_ok($$SELECT morpheus.dist_shard_state('gradient', 'SELECT features, fk, y FROM st_ent', ARRAY['SELECT key, features FROM st_attr'], ARRAY['fk'], '{1,1,1}', 'probit')$$,
+                 '22023', NULL, 'unknown model');
+SELECT throws_ok($$SELECT morpheus.dist_shard_state('xty', 'SELECT features, fk, NULL::float8 AS y FROM st_ent', ARRAY['SELECT key, features FROM st_attr'], ARRAY['fk'])$$,
+                 '22004', NULL, 'NULL target');
+SELECT throws_ok($$SELECT morpheus.dist_shard_state('gradient', 'SELECT features, fk, y FROM st_ent', ARRAY['SELECT key, features FROM st_attr'], ARRAY['fk'], '{1,1,1}', 'logistic')$$,
+                 '22023', NULL, 'logistic needs class labels');
 
 -- the decode-and-step helper
 SELECT throws_ok($$SELECT * FROM morpheus._dist_step('{1,1}', '{{1,2,3},{1,2,3}}', NULL, '{}', 'repetition', 3)$$,
