@@ -2,7 +2,7 @@
 -- assignment against its definition, a worker's message and a full-batch step against SQL arithmetic, the node's
 -- Byzantine settings, labels, NULLs and bad inputs.
 BEGIN;
-SELECT plan(62);
+SELECT plan(65);
 
 CREATE TABLE dd AS
   SELECT 1 + (r % 3) AS partition, (1000 + 7 * r)::bigint AS row_id,
@@ -69,6 +69,23 @@ SELECT is((SELECT count(*) FROM morpheus.draco_train_distributed(data_sql => 'TA
                                                                  batch_size => 9)
             WHERE batch_rows = 9 AND flagged_workers = '{}' AND erased_workers = '{}'), 3::bigint,
           'local run: one row per iteration, 9 batch rows, nobody flagged');
+
+-- softmax: K blocks of p + 1 weights; at w = 0 every class has probability 1/K, so block c of the full-batch
+-- gradient is sum_r (1/K - [y_r = c]) [x_r, 1] and the loss n log K
+CREATE TEMP TABLE sm AS
+  SELECT * FROM morpheus.dist_worker_message(1, '{}', model => 'softmax', classes => 3, aggregation => 'repetition',
+                                             workers => 3, batch_size => 30,
+                                             data_sql => 'SELECT partition, row_id, (row_id % 3)::float8 AS label, features FROM dd',
+                                             worker => 1);
+SELECT ok((SELECT array_length(re, 1) = 3 * 3 + 2 AND abs(re[10] - 30 * ln(3)) < 1e-12 AND re[11] = 30 FROM sm),
+          'softmax message: 3 blocks of 3, loss n log K, count n');
+SELECT ok((SELECT pg_temp.maxdiff(sm.re[4:6], ARRAY[sum((1 / 3.0 - (row_id % 3 = 1)::int) * features[1]),
+                                                   sum((1 / 3.0 - (row_id % 3 = 1)::int) * features[2]),
+                                                   sum(1 / 3.0 - (row_id % 3 = 1)::int)]) FROM dd, sm GROUP BY sm.re) < 1e-12,
+          'softmax gradient block of class 1 = SQL sum of (1/K - [y = 1]) [x, 1]');
+SELECT throws_ok($$SELECT * FROM morpheus.dist_worker_message(1, '{}', model => 'softmax', classes => 2, workers => 3,
+                   data_sql => 'SELECT partition, row_id, (row_id % 3)::float8 AS label, features FROM dd', worker => 1)$$,
+                 '22023', NULL, 'softmax label beyond classes');
 
 -- the node's settings: worker number and Byzantine behaviour
 SELECT throws_ok($$SELECT * FROM morpheus.dist_worker_message(1, '{}', aggregation => 'repetition', workers => 3,
