@@ -3,6 +3,7 @@
 #   1. clang-format check            4. PGXS build of the same extension (build + staged install)
 #   2. CMake build, unit tests (ctest) 5. pg_regress (sql/, expected/) and pgTAP (tests/pgtap/, pg_prove)
 #   3. ASan+UBSan build of the unit tests  6. extension upgrade paths
+#                                          7. multi-node tests (scripts/multinode-test.sh)
 # on a throwaway cluster that is always removed. Installs its own dependencies first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,6 +78,15 @@ record "PGXS build" 1 0
 stage "PostgreSQL tests (pg_regress, pgTAP, upgrades)"
 scripts/with-cluster.sh -- bash scripts/pg-tests.sh "$root/build"
 while read -r layer p f; do record "$layer" "$p" "$f"; done <"$root/build/pg-tests.counts"
+
+stage "multi-node tests (coordinator + 5 workers on loopback, PL/Proxy)"
+rm -f "$root/build/multinode.counts"
+bash scripts/multinode-test.sh "$root/build" || true
+if [ -f "$root/build/multinode.counts" ]; then
+  while read -r layer p f; do record "$layer" "$p" "$f"; done <"$root/build/multinode.counts"
+else
+  record multinode 0 1
+fi
 flock -u 9
 
 stage "summary"

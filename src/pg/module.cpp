@@ -5,6 +5,7 @@
 #include "core/interrupt.hpp"
 #include "core/ml/plan.hpp"
 #include "pg/arrays.hpp"
+#include "pg/dist_settings.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 
@@ -113,6 +114,18 @@ extern "C" void _PG_init(void) {
                            "The rule factorizes an attribute table only if its stored entries per row over the "
                            "entity table's reach this.",
                            nullptr, &g_feature_ratio_min, 1.0, 0.0, 1e9, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("morpheus.worker_id",
+                          "This node's worker number (1..n, its position in the PL/Proxy cluster) for distributed "
+                          "DRACO; 0 = not a worker.",
+                          nullptr, &g_dist_worker_id, 0, 0, 1000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomEnumVariable("morpheus.worker_attack",
+                           "Byzantine behaviour of this worker node in distributed DRACO (for robustness tests).",
+                           nullptr, &g_dist_worker_attack, 0, kDistAttacks, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomRealVariable("morpheus.worker_attack_scale",
+                           "Strength of morpheus.worker_attack; 0 = the attack's default (signflip 100, constant "
+                           "-100, gaussian 100).",
+                           nullptr, &g_dist_worker_attack_scale, 0.0, -1e12, 1e12, PGC_SUSET, 0, nullptr, nullptr,
+                           nullptr);
   MarkGUCPrefixReserved("morpheus");
   openblas_set_num_threads(g_blas_threads);
   morpheus::set_interrupt_probe(cancel_requested);
