@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
       const int n = c.n, s = c.s;
       std::mt19937_64 adv_rng(7);
       const auto adv = dr::place_adversaries(dr::Placement::Random, n, s, s, adv_rng);
-      // partition gradients, generated in column blocks so that the cyclic messages need no n x d copy of G
+      // partition gradients
       dr::Messages plain, rep, cyc;
       plain.re.resize(n, d);
       fill_random(plain.re, rng);
@@ -72,10 +72,7 @@ int main(int argc, char** argv) {
       }
       dr::CyclicCode code(n, s);
       cyc.re.resize(n, d);
-      cyc.im.resize(n, d);
-      const Eigen::MatrixXd wr = code.wmat().real(), wi = code.wmat().imag();
-      cyc.re = wr * plain.re;
-      cyc.im = wi * plain.re;
+      cyc.re.noalias() = code.wreal() * plain.re;  // real messages
       std::mt19937_64 arng(3);
       dr::apply_attack(dr::Attack::SignFlip, 100, adv, plain, arng);
       dr::apply_attack(dr::Attack::SignFlip, 100, adv, rep, arng);
