@@ -71,18 +71,10 @@ void require_rule_size(Rule rule, int n, int f) {
 
 namespace {
 // Mean of the rows, accumulated row by row (contiguous in row-major storage).
-// Column blocks of 2048 coordinates, so that the accumulator stays in L1 and the n x d inputs are streamed once;
-// the additions per coordinate are in the same order as a row-by-row sum.
 Vector row_mean(const ConstRowMap& v) {
-  const Eigen::Index n = v.rows(), d = v.cols();
-  Vector out = Vector::Zero(d);
-  constexpr Eigen::Index kBlock = 2048;
-  for (Eigen::Index c0 = 0; c0 < d; c0 += kBlock) {
-    const Eigen::Index bw = std::min(kBlock, d - c0);
-    auto acc = out.segment(c0, bw);
-    for (Eigen::Index i = 0; i < n; ++i) acc += v.row(i).segment(c0, bw).transpose();
-  }
-  return out / static_cast<double>(n);
+  Vector out = Vector::Zero(v.cols());
+  for (Eigen::Index i = 0; i < v.rows(); ++i) out += v.row(i).transpose();
+  return out / static_cast<double>(v.rows());
 }
 }  // namespace
 

@@ -165,7 +165,9 @@ CyclicCode::Decoded CyclicCode::decode(const ConstRowMap& r, std::mt19937_64& rn
   Decoded out;
   out.sum = Vector::Zero(d);
   if (d == 0) return out;
-  if (block <= 0) block = std::max<Eigen::Index>(256, (Eigen::Index{1} << 19) / n);  // ~4 MB of messages
+  // default: ~16 MB of messages per block (long row segments stream well), at most 65536 columns so that f and
+  // the block sum (0.5 MB each) stay in L2
+  if (block <= 0) block = std::clamp<Eigen::Index>((Eigen::Index{1} << 21) / n, 256, 65536);
   block = std::min(block, d);
   FastUniform gen(rng);
   Vector f(block), e(n), fit(n);
