@@ -1,6 +1,6 @@
 -- DRACO: signatures, labels, results against independent SQL computations, NULLs and bad inputs.
 BEGIN;
-SELECT plan(50);
+SELECT plan(52);
 
 CREATE TEMP TABLE pts AS
   SELECT i AS id, ARRAY[sin(i), cos(1.7 * i), sin(0.3 * i)]::float8[] AS features,
@@ -109,6 +109,13 @@ SELECT is(morpheus.glm_predict('{1,0,0, 0,1,0, 0,0,5}', '{3,2}', 'softmax'), 2::
 -- bad input
 SELECT throws_ok($$SELECT * FROM morpheus.draco_train('SELECT features, label FROM pts', workers => 4, adversaries => 2)$$,
   '22023', 'cyclic code with workers = 4 and tolerance s = 2 needs workers >= 2s+1 = 5', 'workers < 2s+1');
+SELECT throws_ok($$SELECT * FROM morpheus.draco_train('SELECT features, label FROM pts', workers => 65, adversaries => 5)$$,
+  '22023', 'cyclic code with workers = 65 and tolerance s = 5 is outside its numerically verified range (s <= 4 for 65 workers)',
+  'cyclic code outside its verified range');
+SELECT ok(bool_and(grad_error < 1e-9 AND consistent AND flagged_workers = adversarial_workers),
+          'cyclic code at the edge of its range (64 workers, s = 5) decodes exactly and names the liars')
+  FROM morpheus.draco_train('SELECT features, label FROM pts', workers => 64, adversaries => 5, batch_size => 120,
+                            iterations => 3);
 SELECT throws_ok($$SELECT * FROM morpheus.draco_train('SELECT features, label FROM pts', aggregation => 'repetition')$$,
   '22023', NULL, 'repetition needs (2s+1) | workers');
 SELECT throws_ok($$SELECT * FROM morpheus.draco_train('SELECT features, label FROM pts', attack => 'flip')$$,

@@ -10,8 +10,6 @@
 
 namespace morpheus::draco {
 
-using cd = std::complex<double>;
-
 void require_code_size(Rule rule, int n, int s) {
   const std::string ns = "workers = " + std::to_string(n) + " and tolerance s = " + std::to_string(s);
   if (s < 0) throw invalid_parameter("tolerance s = " + std::to_string(s) + " is negative", "Give s >= 0.");
@@ -22,7 +20,7 @@ void require_code_size(Rule rule, int n, int s) {
   if (rule == Rule::Cyclic && s > cyclic_max_tolerance(n))
     throw invalid_parameter(
         "cyclic code with " + ns + " is outside its numerically verified range" +
-            (n > 200 ? " (at most 200 workers)"
+            (n > 300 ? " (at most 300 workers)"
                      : " (s <= " + std::to_string(cyclic_max_tolerance(n)) + " for " + std::to_string(n) + " workers)"),
         "The DFT code loses precision for large n and s; use aggregation => 'repetition' (exact for any size) or "
         "fewer workers.");
@@ -39,10 +37,11 @@ void require_code_size(Rule rule, int n, int s) {
 int cyclic_max_tolerance(int n) {
   if (n <= 30) return (n - 1) / 2;
   if (n <= 45) return 6;
-  if (n <= 56) return 4;
-  if (n <= 60) return 3;
-  if (n <= 150) return 2;
-  if (n <= 200) return 1;
+  if (n <= 64) return 5;
+  if (n <= 100) return 4;
+  if (n <= 150) return 3;
+  if (n <= 200) return 2;
+  if (n <= 300) return 1;
   return -1;
 }
 
@@ -56,124 +55,6 @@ std::vector<int> assigned_partitions(Rule rule, int n, int s, int worker) {
     for (int j = 0; j < r; ++j) out.push_back((worker + j) % n);
   } else {
     out.push_back(worker);
-  }
-  return out;
-}
-
-CyclicCode::CyclicCode(int n, int s) : n_(n), s_(s) {
-  require_code_size(Rule::Cyclic, n, s);
-  const int k = n - 2 * s;
-  const double tau = 2.0 * M_PI / n;
-  const double rs = 1.0 / std::sqrt(static_cast<double>(n));
-  Eigen::MatrixXcd c(n, n);
-  for (int p = 0; p < n; ++p)
-    for (int q = 0; q < n; ++q) c(p, q) = std::polar(rs, -tau * static_cast<double>((p * q) % n));
-  cl_ = c.leftCols(k);
-  cr_ = c.rightCols(2 * s);
-  // generator polynomial prod_{p=k}^{n-1} (x - exp(+i tau p)); coefficients low to high
-  std::vector<cd> poly{cd(1.0, 0.0)};
-  for (int p = k; p < n; ++p) {
-    const cd root = std::polar(1.0, tau * p);
-    std::vector<cd> next(poly.size() + 1, cd(0.0, 0.0));
-    for (std::size_t l = 0; l < poly.size(); ++l) {
-      next[l + 1] += poly[l];
-      next[l] -= root * poly[l];
-    }
-    poly.swap(next);
-  }
-  cd p1(0.0, 0.0);
-  for (const cd& v : poly) p1 += v;
-  const cd scale = std::sqrt(static_cast<double>(n)) / p1;  // column sums sqrt(n): first row of Q = ones
-  w_ = Eigen::MatrixXcd::Zero(n, n);
-  for (int j = 0; j < n; ++j)
-    for (int l = 0; l <= 2 * s; ++l) w_(((j - 2 * s + l) % n + n) % n, j) = scale * poly[l];
-}
-
-std::complex<double> CyclicCode::w(int i, int j) const { return w_(i, j); }
-
-CyclicCode::Decoded CyclicCode::decode(const Messages& m, std::mt19937_64& rng) const {
-  const int n = n_, s = s_, k = n - 2 * s;
-  if (m.re.rows() != n || (m.complex() && (m.im.rows() != n || m.im.cols() != m.re.cols())))
-    throw invalid_parameter("cyclic decoder needs " + std::to_string(n) + " complex messages");
-  const Eigen::Index d = m.re.cols();
-  Decoded out;
-  // 1. fresh random projection
-  std::normal_distribution<double> normal;
-  Vector f(d);
-  for (Eigen::Index c = 0; c < d; ++c) f[c] = normal(rng);
-  Eigen::VectorXcd e(n);
-  {
-    const Vector er = m.re * f;
-    const Vector ei = m.complex() ? Vector(m.im * f) : Vector::Zero(n);
-    for (int i = 0; i < n; ++i) e[i] = cd(er[i], ei[i]);
-  }
-  check_interrupts();
-  // 2-5. syndromes, error locator (min-norm), rank workers by |Lambda|
-  std::vector<double> lam(static_cast<std::size_t>(n), 1.0);
-  if (s > 0) {
-    const Eigen::VectorXcd sigma = cr_.adjoint() * e;
-    Eigen::MatrixXcd h(s, s);
-    Eigen::VectorXcd b(s);
-    for (int r = 0; r < s; ++r) {
-      for (int j = 0; j < s; ++j) h(r, j) = sigma[r + j];
-      b[r] = sigma[r + s];
-    }
-    Eigen::JacobiSVD<Eigen::MatrixXcd> svd(h, Eigen::ComputeFullU | Eigen::ComputeFullV);
-    // minimum-norm solution V S^+ U^H b with a relative threshold, summed explicitly (no zero-size products when
-    // the Hankel matrix is numerically zero, i.e. no adversary)
-    const Eigen::VectorXd& sv = svd.singularValues();
-    const double thr = 1e-9 * sv[0];
-    Eigen::VectorXcd alpha = Eigen::VectorXcd::Zero(s);
-    for (int t = 0; t < s; ++t)
-      if (sv[t] > thr && sv[t] > 0) alpha += (svd.matrixU().col(t).dot(b) / sv[t]) * svd.matrixV().col(t);
-    for (int q = 0; q < n; ++q) {
-      const cd z = std::polar(1.0, 2.0 * M_PI * q / n);
-      cd zp(1.0, 0.0), val(0.0, 0.0);
-      for (int j = 0; j < s; ++j) {
-        val -= alpha[j] * zp;
-        zp *= z;
-      }
-      val += zp;  // z^s
-      lam[q] = std::abs(val);
-    }
-  }
-  std::vector<int> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return lam[a] > lam[b]; });
-  std::vector<int> hs(order.begin(), order.begin() + (n - s));
-  std::sort(hs.begin(), hs.end());
-  const int mh = n - s;
-  Eigen::MatrixXcd a(mh, k);
-  Eigen::VectorXcd eh(mh);
-  for (int r = 0; r < mh; ++r) {
-    a.row(r) = cl_.row(hs[r]);
-    eh[r] = e[hs[r]];
-  }
-  // consistency: the presumed-honest projections must be a codeword (in the range of C_L)
-  const Eigen::VectorXcd x = a.colPivHouseholderQr().solve(eh);
-  const double scale = eh.norm();
-  const Eigen::VectorXcd fit = cl_ * x;
-  out.residual = scale > 0 ? (a * x - eh).norm() / scale : 0.0;
-  const double tol = 1e-7;
-  out.consistent = out.residual <= tol;
-  for (int i = 0; i < n; ++i)
-    if (std::abs(fit[i] - e[i]) > tol * std::max(scale, 1e-300)) out.flagged.push_back(i);
-  // 6. v with v^T C_L[H, :] = e_1^T, minimum norm
-  Eigen::VectorXcd e1 = Eigen::VectorXcd::Zero(k);
-  e1[0] = 1.0;
-  // A^T v = e_1 has full row rank (k distinct Vandermonde nodes); its minimum-norm solution is v = Q R^{-H} e_1
-  // with conj(A) = Q R (thin QR), since A^T = R^H Q^H.
-  const Eigen::HouseholderQR<Eigen::MatrixXcd> qr(a.conjugate());
-  const Eigen::MatrixXcd rk = qr.matrixQR().topLeftCorner(k, k).triangularView<Eigen::Upper>();
-  const Eigen::VectorXcd y = rk.adjoint().triangularView<Eigen::Lower>().solve(e1);
-  Eigen::VectorXcd v = Eigen::VectorXcd::Zero(mh);
-  v.head(k) = y;
-  v = qr.householderQ() * v;
-  // 7. Re(sum_h v_h R_h)
-  out.sum = Vector::Zero(d);
-  for (int r = 0; r < mh; ++r) {
-    out.sum.noalias() += v[r].real() * m.re.row(hs[r]).transpose();
-    if (m.complex()) out.sum.noalias() -= v[r].imag() * m.im.row(hs[r]).transpose();
   }
   return out;
 }
@@ -192,14 +73,11 @@ void worker_message(const Glm& g, const Dataset& d, Rule rule, int n, int s, con
   Eigen::Map<Vector> mre(re, p);
   mre.setZero();
   Vector tmp(p);
+  if (im != nullptr) Eigen::Map<Vector>(im, p).setZero();  // the cyclic code is real: no imaginary part
   if (rule == Rule::Cyclic) {
-    Eigen::Map<Vector> mim(im, p);
-    mim.setZero();
     for (int j : assigned_partitions(rule, n, s, worker)) {
       partition_gradient(g, d, part_rows[static_cast<std::size_t>(j)], w, tmp);
-      const cd c = code->w(worker, j);
-      mre += c.real() * tmp;
-      mim += c.imag() * tmp;
+      mre += code->wreal()(worker, j) * tmp;
     }
     return;
   }
@@ -209,37 +87,53 @@ void worker_message(const Glm& g, const Dataset& d, Rule rule, int n, int s, con
   }
 }
 
+// Majority vote per group by bitwise equality. The messages are compared in column blocks of 4096 coordinates:
+// the group's members are partitioned into classes of messages equal on every block so far, and each block refines
+// the partition (a member is compared with the representative, its smallest member, of each new class carved out of
+// its old class). The r rows of a block stay in cache while they are compared, so each message is read from memory
+// once, as in plain averaging; then the winners are summed, again block by block, groups in order.
 RepetitionDecoded decode_repetition(const ConstRowMap& msg, int s) {
   const int n = static_cast<int>(msg.rows());
   const int r = 2 * s + 1;
   require_code_size(Rule::Repetition, n, s);
   const Eigen::Index d = msg.cols();
-  const std::size_t bytes = static_cast<std::size_t>(d) * sizeof(double);
-  auto same = [&](int a, int b) { return std::memcmp(msg.row(a).data(), msg.row(b).data(), bytes) == 0; };
+  constexpr Eigen::Index kBlock = 4096;
   RepetitionDecoded out;
   out.sum = Vector::Zero(d);
+  std::vector<int> winners;
+  std::vector<int> cls(static_cast<std::size_t>(r)), next(static_cast<std::size_t>(r)),
+      size(static_cast<std::size_t>(r));
   for (int g0 = 0; g0 < n; g0 += r) {
-    int cand = -1, cnt = 0;
-    for (int i = g0; i < g0 + r; ++i) {
-      if (cnt == 0) {
-        cand = i;
-        cnt = 1;
-      } else if (same(i, cand)) {
-        ++cnt;
-      } else {
-        --cnt;
+    std::fill(cls.begin(), cls.end(), 0);  // cls[i]: the smallest member of i's class (0-based within the group)
+    for (Eigen::Index c0 = 0; c0 < d; c0 += kBlock) {
+      const std::size_t bytes = static_cast<std::size_t>(std::min(kBlock, d - c0)) * sizeof(double);
+      next[0] = 0;
+      for (int i = 1; i < r; ++i) {
+        next[i] = i;
+        const double* row = msg.row(g0 + i).data() + c0;
+        for (int j = cls[i]; j < i; ++j)
+          if (cls[j] == cls[i] && next[j] == j && std::memcmp(row, msg.row(g0 + j).data() + c0, bytes) == 0) {
+            next[i] = j;
+            break;
+          }
       }
+      cls.swap(next);
+      if ((c0 / kBlock) % 64 == 63) check_interrupts();
     }
-    int agree = 0;
-    for (int i = g0; i < g0 + r; ++i) {
-      if (same(i, cand))
-        ++agree;
-      else
-        out.flagged.push_back(i);
-    }
-    if (agree < s + 1) out.consistent = false;
-    out.sum += msg.row(cand).transpose();
+    std::fill(size.begin(), size.end(), 0);
+    for (int i = 0; i < r; ++i) ++size[cls[i]];
+    int win = 0;  // the largest class (ties: the one whose first member comes first)
+    for (int i = 1; i < r; ++i)
+      if (size[i] > size[win]) win = i;
+    for (int i = 0; i < r; ++i)
+      if (cls[i] != win) out.flagged.push_back(g0 + i);
+    if (size[win] < s + 1) out.consistent = false;
+    winners.push_back(g0 + win);
     check_interrupts();
+  }
+  for (Eigen::Index c0 = 0; c0 < d; c0 += kBlock) {
+    auto acc = out.sum.segment(c0, std::min(kBlock, d - c0));
+    for (int w : winners) acc += msg.row(w).segment(c0, acc.size()).transpose();
   }
   return out;
 }

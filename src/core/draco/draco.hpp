@@ -101,7 +101,8 @@ void require_rule_size(Rule rule, int n, int f);
 // ---------------------------------------------------------------------------------------------------------------
 // Codes: partitions, assignment, encoding, decoding
 // ---------------------------------------------------------------------------------------------------------------
-// Messages of n workers: re (n x d) and, for the cyclic code, im (n x d). Row i is worker i's message.
+// Messages of n workers: re (n x d). Row i is worker i's message. Every code is real; im (n x d) is kept for
+// callers that carry an imaginary part (the decoders ignore it).
 struct Messages {
   RowMatrix re;
   RowMatrix im;  // empty (0 x 0) for real messages
@@ -115,42 +116,61 @@ std::vector<int> assigned_partitions(Rule rule, int n, int s, int worker);
 // Throws InvalidParameter when n workers cannot tolerate s adversaries with the code (n >= 2s+1; repetition also
 // needs (2s+1) | n), naming the values and suggesting valid ones.
 // The cyclic code is also limited to the range where its float64 decoding was verified to 1e-9 relative error
-// (cyclic_max_tolerance: n <= 30 any s; n <= 45: s <= 6; n <= 56: s <= 4; n <= 60: s <= 3; n <= 150: s <= 2;
-// n <= 200: s <= 1; -1 beyond 200).
+// (cyclic_max_tolerance: n <= 30 any s; n <= 45: s <= 6; n <= 64: s <= 5; n <= 100: s <= 4; n <= 150: s <= 3;
+// n <= 200: s <= 2; n <= 300: s <= 1; -1 beyond 300).
 void require_code_size(Rule rule, int n, int s);
 int cyclic_max_tolerance(int n);
 
-// The cyclic (DFT) code for n workers and s adversaries. W is circulant: column j is supported on the 2s+1 workers
-// that compute partition j, with W = C_L Q, C_R^H W = 0 and first row of Q all ones. W is built in closed form
-// from the generator polynomial prod_{p=k}^{n-1} (x - w^{-p}), so its support and C_R^H W = 0 hold exactly.
+// The cyclic code for n workers and s adversaries: a REAL code of the DFT (Reed-Solomon/BCH-like) family.
+// W = N diag(c): column j of N holds the coefficients of x^(j-2s) h(x) mod (x^n - rho), rho = +1 for odd n
+// (circulant) and -1 for even n (negacyclic), with the real generator
+//   h(x) = prod_{j<s} (x^2 + 2 cos((2j+1) pi / n) x + 1),
+// whose 2s roots -exp(+-i (2j+1) pi / n) are the 2s (twisted) n-th roots closest to -1; c_j makes every column sum
+// 1 (so 1^T W = 1^T). Column j is supported on the 2s+1 workers that compute partition j. The parity checks are the
+// (twisted) Fourier vectors C_R at these 2s consecutive frequencies (C_R^H W = 0); C_L spans the k = n - 2s others
+// (W = C_L C_L^H W). Derivation: docs/draco.md.
 class CyclicCode {
  public:
   CyclicCode(int n, int s);
   int n() const { return n_; }
   int s() const { return s_; }
-  // W[i, j] (zero off support).
+  // W[i, j] (zero off support; the imaginary part is zero).
   std::complex<double> w(int i, int j) const;
   const Eigen::MatrixXcd& wmat() const { return w_; }
+  const Eigen::MatrixXd& wreal() const { return wr_; }
+  // complex orthonormal bases: data frequencies (n x k) and parity frequencies (n x 2s, consecutive, so that the
+  // syndromes C_R^H e are a sum of <= s exponentials in the frequency index)
   const Eigen::MatrixXcd& cl() const { return cl_; }
   const Eigen::MatrixXcd& cr() const { return cr_; }
+  // real orthonormal basis of the column space of W (n x k): cosines and sines of the data frequencies
+  const Eigen::MatrixXd& basis() const { return br_; }
 
   struct Decoded {
     Vector sum;                // decoded sum of the partition gradients
     std::vector<int> flagged;  // workers whose message disagrees with the decoded codeword (0-based)
     bool consistent = true;    // false: the messages are not a codeword plus <= s errors (more than s adversaries)
-    double residual = 0.0;     // relative residual of the consistency check
+    double residual = 0.0;     // relative residual of the consistency check (largest over the blocks)
+    int blocks = 0;            // number of coordinate blocks decoded
   };
-  // Decodes messages (complex) with a fresh projection vector drawn from rng.
+  // Decodes the messages (m.re; m.im, if present, is ignored: honest workers send real vectors). The d coordinates
+  // are decoded in blocks of `block` columns (<= 0: sized for the cache); each block gets its own fresh random
+  // projection (uniform on [-1, 1), from a generator seeded by rng), its own error location and its own consistency
+  // check; a worker found lying in any block is flagged, and any inconsistent block makes the result inconsistent.
   Decoded decode(const Messages& m, std::mt19937_64& rng) const;
+  Decoded decode(const ConstRowMap& messages, std::mt19937_64& rng, Eigen::Index block = 0) const;
 
  private:
   int n_, s_;
+  Eigen::MatrixXd wr_, br_;
   Eigen::MatrixXcd w_, cl_, cr_;
+  Eigen::MatrixXd crh_re_, crh_im_;          // C_R^H split into real and imaginary parts (2s x n)
+  Vector t_;                                 // br_^T 1: v^T br_[H, :] = t^T gives v^T W[H, :] = 1^T
+  std::vector<std::complex<double>> nodes_;  // exp(2 pi i q / n): the error locator's evaluation points
 };
 
-// Encoded message of one worker: repetition and baselines: the sum of its partitions' gradients (re only);
-// cyclic: sum_j W[i, j] g_j (re and im). part_rows[j] = batch rows of partition j (all partitions of the iteration;
-// only the worker's own are read).
+// Encoded message of one worker: repetition and baselines: the sum of its partitions' gradients; cyclic:
+// sum_j W[i, j] g_j (real). Written to re; im, if not null, is set to zero. part_rows[j] = batch rows of partition j
+// (all partitions of the iteration; only the worker's own are read).
 void worker_message(const Glm& g, const Dataset& d, Rule rule, int n, int s, const CyclicCode* code, int worker,
                     const std::vector<std::vector<std::int64_t>>& part_rows, const double* w, double* re, double* im);
 

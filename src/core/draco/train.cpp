@@ -80,7 +80,6 @@ void train(const TrainOptions& o, const Dataset& d, Vector& weights,
 
   Messages msg;
   msg.re.resize(n, p);
-  if (o.rule == Rule::Cyclic) msg.im.resize(n, p);
   std::vector<std::vector<std::int64_t>> parts(static_cast<std::size_t>(n));
   Vector clean(p), tmp(p), applied(p);
 

@@ -1,0 +1,148 @@
+// DRACO baseline rules against the reference fixture and their brute-force definitions; size requirements.
+#include "test_draco_util.hpp"
+
+TEST(DracoRules, ReferenceFixture) {
+  const RowMatrix v = fixture();
+  const Vector mean = dr::aggregate(dr::Rule::Mean, view(v), 1);
+  EXPECT_NEAR(mean[0], 7.785714285714286, 1e-12);
+  EXPECT_NEAR(mean[1], -6.5, 1e-12);
+  const Vector med = dr::aggregate(dr::Rule::Median, view(v), 1);
+  EXPECT_DOUBLE_EQ(med[0], 1.0);
+  EXPECT_DOUBLE_EQ(med[1], 0.5);
+  const Vector tm = dr::aggregate(dr::Rule::TrimmedMean, view(v), 1);
+  EXPECT_NEAR(tm[0], 0.9, 1e-15);
+  EXPECT_NEAR(tm[1], 0.5, 1e-15);
+  const auto scores = dr::krum_scores(view(v), 1);
+  const double want[] = {7.5, 4.5, 13.5, 4.5, 10.5, 4.0, 19806.5};
+  for (int i = 0; i < 7; ++i) EXPECT_DOUBLE_EQ(scores[i], want[i]);
+  const Vector krum = dr::aggregate(dr::Rule::Krum, view(v), 1);
+  EXPECT_DOUBLE_EQ(krum[0], 0.5);
+  EXPECT_DOUBLE_EQ(krum[1], 0.5);
+  auto sel = dr::multi_krum_select(view(v), 1, 4);
+  EXPECT_EQ(sel, (std::vector<int>{5, 1, 3, 0}));
+  const Vector mk = dr::aggregate(dr::Rule::MultiKrum, view(v), 1, 4);
+  EXPECT_NEAR(mk[0], 0.625, 1e-15);
+  EXPECT_NEAR(mk[1], 0.375, 1e-15);
+  const auto gm = dr::geometric_median(view(v), 1e-15);
+  EXPECT_NEAR(gm.z[0], 0.811620, 1e-6);
+  EXPECT_NEAR(gm.z[1], 0.505058, 1e-6);
+}
+
+TEST(DracoRules, MedianAndTrimmedMeanBruteForce) {
+  for (int n : {4, 5, 9, 10}) {
+    const RowMatrix v = randn(n, 6, 10 + n);
+    const Vector med = dr::coordinate_median(view(v));
+    for (int b = 0; 2 * b < n; ++b) {
+      const Vector tm = dr::trimmed_mean(view(v), b);
+      for (int c = 0; c < 6; ++c) {
+        std::vector<double> col(n);
+        for (int i = 0; i < n; ++i) col[i] = v(i, c);
+        std::sort(col.begin(), col.end());
+        // brute force: average of the middle n - 2b values
+        double s = 0;
+        for (int i = b; i < n - b; ++i) s += col[i];
+        EXPECT_NEAR(tm[c], s / (n - 2 * b), 1e-14);
+        // median: a value with at least half the inputs on each side
+        int le = 0, ge = 0;
+        for (double x : col) le += x <= med[c], ge += x >= med[c];
+        EXPECT_GE(2 * le, n);
+        EXPECT_GE(2 * ge, n);
+        const double expect = n % 2 ? col[n / 2] : 0.5 * (col[n / 2 - 1] + col[n / 2]);
+        EXPECT_DOUBLE_EQ(med[c], expect);
+      }
+    }
+  }
+}
+
+TEST(DracoRules, GeometricMedianOptimality) {
+  // collinear points: the geometric median is the 1-D median
+  RowMatrix line(5, 3);
+  const double dir[] = {1, 2, -1};
+  for (int i = 0; i < 5; ++i)
+    for (int c = 0; c < 3; ++c) line(i, c) = (std::pow(2.0, i) - 3.0) * dir[c];
+  const auto gl = dr::geometric_median(view(line));
+  EXPECT_NEAR(std::abs(gl.z[0] - 1) + std::abs(gl.z[1] - 2) + std::abs(gl.z[2] + 1), 0.0,
+              1e-8);  // median of -2, -1, 1, 5, 13
+  // random points: the gradient of sum ||z - v_i|| vanishes, and the objective beats nearby points
+  const RowMatrix v = randn(11, 5, 99);
+  const auto gm = dr::geometric_median(view(v), 1e-14);
+  Vector grad = Vector::Zero(5);
+  auto obj = [&](const Vector& z) {
+    double s = 0;
+    for (int i = 0; i < 11; ++i) s += (v.row(i).transpose() - z).norm();
+    return s;
+  };
+  for (int i = 0; i < 11; ++i) grad += (gm.z - v.row(i).transpose()).normalized();
+  EXPECT_LT(grad.norm(), 1e-8);
+  const RowMatrix dirs = randn(20, 5, 7, 1e-3);
+  for (int k = 0; k < 20; ++k) EXPECT_LE(obj(gm.z), obj(gm.z + dirs.row(k).transpose()));
+  // a majority at one point: the median is that point (Vardi-Zhang stop)
+  RowMatrix maj(5, 2);
+  maj << 1, 1, 1, 1, 1, 1, 10, -3, -4, 7;
+  const Vector mz = dr::geometric_median(view(maj)).z;
+  EXPECT_NEAR(std::abs(mz[0] - 1) + std::abs(mz[1] - 1), 0.0, 1e-9);
+}
+
+TEST(DracoRules, PermutationInvariance) {
+  const RowMatrix v = randn(11, 4, 5);
+  RowMatrix perm(11, 4);
+  for (int i = 0; i < 11; ++i) perm.row(i) = v.row((i * 4 + 3) % 11);
+  for (dr::Rule r : {dr::Rule::Mean, dr::Rule::Median, dr::Rule::TrimmedMean, dr::Rule::GeometricMedian, dr::Rule::Krum,
+                     dr::Rule::MultiKrum, dr::Rule::Bulyan})
+    EXPECT_LT((dr::aggregate(r, view(v), 2) - dr::aggregate(r, view(perm), 2)).norm(), 1e-9) << dr::rule_name(r);
+}
+
+TEST(DracoRules, BulyanBruteForce) {
+  const int n = 11, f = 2, d = 3;
+  RowMatrix v = randn(n, d, 17);
+  v.row(4).setConstant(40.0);
+  v.row(8).setConstant(-40.0);
+  // independent: repeated Krum by full recomputation on explicit sub-matrices
+  std::vector<int> pool(n);
+  std::iota(pool.begin(), pool.end(), 0);
+  std::vector<int> sel;
+  for (int t = 0; t < n - 2 * f; ++t) {
+    RowMatrix sub(pool.size(), d);
+    for (std::size_t a = 0; a < pool.size(); ++a) sub.row(a) = v.row(pool[a]);
+    const int m = static_cast<int>(pool.size());
+    int best = 0;
+    double best_score = 1e300;
+    for (int a = 0; a < m; ++a) {
+      std::vector<double> dist;
+      for (int b = 0; b < m; ++b)
+        if (b != a) dist.push_back((sub.row(a) - sub.row(b)).squaredNorm());
+      std::sort(dist.begin(), dist.end());
+      double s = 0;
+      for (int k = 0; k < std::max(0, m - f - 2); ++k) s += dist[k];
+      if (s < best_score) best_score = s, best = a;
+    }
+    sel.push_back(pool[best]);
+    pool.erase(pool.begin() + best);
+  }
+  EXPECT_EQ(std::count(sel.begin(), sel.end(), 4) + std::count(sel.begin(), sel.end(), 8), 0);
+  const int theta = n - 2 * f, beta = theta - 2 * f;
+  const Vector got = dr::bulyan(view(v), f);
+  for (int c = 0; c < d; ++c) {
+    std::vector<double> col;
+    for (int i : sel) col.push_back(v(i, c));
+    std::sort(col.begin(), col.end());
+    const double med = col[theta / 2];
+    // brute force: the beta values closest to the median
+    std::vector<double> byd = col;
+    std::sort(byd.begin(), byd.end(), [&](double a, double b) { return std::abs(a - med) < std::abs(b - med); });
+    double s = 0;
+    for (int k = 0; k < beta; ++k) s += byd[k];
+    EXPECT_NEAR(got[c], s / beta, 1e-14);
+  }
+}
+
+TEST(DracoRules, SizeRequirements) {
+  const RowMatrix v = randn(6, 2, 1);
+  EXPECT_EQ(kind_of([&] { dr::aggregate(dr::Rule::Krum, view(v), 2); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_EQ(kind_of([&] { dr::aggregate(dr::Rule::Bulyan, view(v), 1); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_EQ(kind_of([&] { dr::aggregate(dr::Rule::TrimmedMean, view(v), 3); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_NO_THROW(dr::aggregate(dr::Rule::Krum, view(v), 1));
+  EXPECT_EQ(kind_of([] { dr::parse_rule("average", false); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_EQ(kind_of([] { dr::parse_rule("cyclic", false); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_EQ(kind_of([] { dr::parse_attack("flip"); }), morpheus::ErrorKind::InvalidParameter);
+}
