@@ -911,7 +911,7 @@ CREATE FUNCTION morpheus.dist_worker_message(
     classes int DEFAULT NULL,
     data_sql text DEFAULT 'SELECT partition, row_id, label, features FROM dist_data',
     worker int DEFAULT NULL)
-  RETURNS TABLE(worker int, re float8[], im float8[], compute_ms float8)
+  RETURNS TABLE(worker int, message float8[], compute_ms float8)
   AS 'MODULE_PATHNAME', 'morpheus_dist_worker_message'
   LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION morpheus.dist_worker_message(int, float8[], text, text, int, int, int, int, int, text, int) IS
@@ -919,8 +919,7 @@ COMMENT ON FUNCTION morpheus.dist_worker_message(int, float8[], text, text, int,
 
 CREATE FUNCTION morpheus._dist_step(
     answered int[],
-    re float8[],
-    im float8[],
+    messages float8[],
     weights float8[],
     aggregation text DEFAULT 'cyclic',
     workers int DEFAULT 5,
@@ -933,7 +932,7 @@ CREATE FUNCTION morpheus._dist_step(
                 decode_ms float8)
   AS 'MODULE_PATHNAME', 'morpheus__dist_step'
   LANGUAGE C VOLATILE PARALLEL SAFE;
-COMMENT ON FUNCTION morpheus._dist_step(int[], float8[], float8[], float8[], text, int, int, int, int, int, float8) IS
+COMMENT ON FUNCTION morpheus._dist_step(int[], float8[], float8[], text, int, int, int, int, int, float8) IS
   'Internal: decodes the answering workers'' messages (the others count as erasures) and takes one SGD step.';
 
 CREATE FUNCTION morpheus._dist_cluster_workers(cluster text)
@@ -969,7 +968,7 @@ DECLARE
   n int;
   args constant text := 'cluster text, iteration int, weights float8[], model text, aggregation text, workers int, '
     'tolerance int, batch_size int, seed int, classes int, data_sql text';
-  ret constant text := 'RETURNS TABLE(worker int, re float8[], im float8[], compute_ms float8)';
+  ret constant text := 'RETURNS TABLE(worker int, message float8[], compute_ms float8)';
   call constant text := 'SELECT * FROM morpheus.dist_worker_message($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)';
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'plproxy') THEN
@@ -1031,7 +1030,6 @@ DECLARE
   t1 timestamptz;
   ids int[];
   res float8[];
-  ims float8[];
   comp float8;
   failed boolean;
   erased int[];
@@ -1084,24 +1082,19 @@ BEGIN
     reasons := '{}';
     ids := '{}';
     res := NULL;
-    ims := NULL;
     IF cluster IS NULL THEN
       comp := 0;
       FOR k IN 1 .. n LOOP
         SELECT * INTO m FROM morpheus.dist_worker_message(it, w, model, aggregation, n, tolerance, batch_size, seed,
                                                           classes, data_sql, k);
         ids := ids || m.worker;
-        res := CASE WHEN res IS NULL THEN ARRAY[m.re] ELSE res || ARRAY[m.re] END;
-        IF m.im IS NOT NULL THEN
-          ims := CASE WHEN ims IS NULL THEN ARRAY[m.im] ELSE ims || ARRAY[m.im] END;
-        END IF;
+        res := CASE WHEN res IS NULL THEN ARRAY[m.message] ELSE res || ARRAY[m.message] END;
         comp := comp + m.compute_ms;
       END LOOP;
     ELSE
       BEGIN
-        SELECT array_agg(x.worker ORDER BY x.worker), array_agg(x.re ORDER BY x.worker),
-               array_agg(x.im ORDER BY x.worker) FILTER (WHERE x.im IS NOT NULL), max(x.compute_ms)
-          INTO ids, res, ims, comp
+        SELECT array_agg(x.worker ORDER BY x.worker), array_agg(x.message ORDER BY x.worker), max(x.compute_ms)
+          INTO ids, res, comp
           FROM morpheus_dist.worker_messages(cluster, it, w, model, aggregation, n, tolerance, batch_size, seed,
                                              classes, data_sql) x;
       EXCEPTION
@@ -1117,7 +1110,7 @@ BEGIN
       END;
       IF failed THEN
         -- one node at a time, to find the ones that are down, too slow or failing; they become erasures
-        ids := '{}'; res := NULL; ims := NULL; comp := 0;
+        ids := '{}'; res := NULL; comp := 0;
         FOR k IN 0 .. n - 1 LOOP
           BEGIN
             SELECT * INTO m FROM morpheus_dist.worker_message_on(k, cluster, it, w, model, aggregation, n, tolerance,
@@ -1127,10 +1120,7 @@ BEGIN
                 USING ERRCODE = '22023', HINT = format('Set morpheus.worker_id = %s on the node of p%s.', k + 1, k);
             END IF;
             ids := ids || m.worker;
-            res := CASE WHEN res IS NULL THEN ARRAY[m.re] ELSE res || ARRAY[m.re] END;
-            IF m.im IS NOT NULL THEN
-              ims := CASE WHEN ims IS NULL THEN ARRAY[m.im] ELSE ims || ARRAY[m.im] END;
-            END IF;
+            res := CASE WHEN res IS NULL THEN ARRAY[m.message] ELSE res || ARRAY[m.message] END;
             comp := greatest(comp, m.compute_ms);
           EXCEPTION WHEN OTHERS OR query_canceled THEN
             GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
@@ -1158,7 +1148,7 @@ BEGIN
       RAISE EXCEPTION '%', msg USING ERRCODE = '08006',
         HINT = 'Bring the workers back (or raise the cluster''s query_timeout), or train with a larger tolerance.';
     END IF;
-    SELECT * INTO st FROM morpheus._dist_step(ids, res, ims, w, aggregation, n, tolerance, batch_size, seed, it,
+    SELECT * INTO st FROM morpheus._dist_step(ids, res, w, aggregation, n, tolerance, batch_size, seed, it,
                                               learning_rate);
     IF NOT st.consistent THEN
       msg := format('iteration %s: the workers'' messages are not a codeword with at most tolerance = %s faulty workers (erased: %s)',

@@ -130,51 +130,45 @@ Datum dist_worker_message_body(FunctionCallInfo fcinfo) {
   std::unique_ptr<dr::CyclicCode> code;
   if (sc.rule == dr::Rule::Cyclic) code = std::make_unique<dr::CyclicCode>(sc.workers, sc.tolerance);
   const Eigen::Index d = g.params() + 2;
-  Vector re(d), im(d);
-  ds::encode_message(g, ld, sc, code.get(), iteration, worker - 1, wv.data(), re.data(), code ? im.data() : nullptr);
+  Vector message(d);
+  ds::encode_message(g, ld, sc, code.get(), iteration, worker - 1, wv.data(), message.data());
   if (from_settings)
     ds::attack_message(static_cast<dr::Attack>(g_dist_worker_attack),
                        g_dist_worker_attack_scale == 0.0 ? std::nan("") : g_dist_worker_attack_scale, sc.seed,
-                       iteration, worker - 1, re.data(), code ? im.data() : nullptr, d);
+                       iteration, worker - 1, message.data(), d);
 
   SrfWriter out(fcinfo);
-  Datum v[4];
-  bool nulls[4] = {false, false, !code, false};
+  Datum v[3];
+  bool nulls[3] = {false, false, false};
   v[0] = Int32GetDatum(worker);
-  v[1] = float8_array_datum(re.data(), d, "re");
-  v[2] = code ? float8_array_datum(im.data(), d, "im") : Datum(0);
-  v[3] = Float8GetDatum(ms_since(t0));
+  v[1] = float8_array_datum(message.data(), d, "message");
+  v[2] = Float8GetDatum(ms_since(t0));
   out.put(v, nulls);
   return Datum(0);
 }
 
-// _dist_step(answered, re, im, weights, aggregation, workers, tolerance, batch_size, seed, iteration,
-//            learning_rate)
+// _dist_step(answered, messages, weights, aggregation, workers, tolerance, batch_size, seed, iteration, learning_rate)
 Datum dist_step_body(FunctionCallInfo fcinfo) {
   const auto t0 = std::chrono::steady_clock::now();
   require_not_null(fcinfo, 0, "answered");
   const IntVectorArg answered = int_vector_arg(fcinfo, 0, "answered");
-  require_not_null(fcinfo, 1, "re");
-  const MatrixArg re = matrix_arg(fcinfo, 1, "re", Finite::Allow);
-  require_not_null(fcinfo, 3, "weights");
-  const VectorArg w = vector_arg(fcinfo, 3, "weights", Finite::Require, true);
-  const ds::Schedule sc = schedule_args(fcinfo, 4, 5, 6, 7, 8);
-  const int iteration = int_arg(fcinfo, 9, "iteration");
-  const double lr = float_arg(fcinfo, 10, "learning_rate");
+  require_not_null(fcinfo, 1, "messages");
+  const MatrixArg msgs = matrix_arg(fcinfo, 1, "messages", Finite::Allow);
+  require_not_null(fcinfo, 2, "weights");
+  const VectorArg w = vector_arg(fcinfo, 2, "weights", Finite::Require, true);
+  const ds::Schedule sc = schedule_args(fcinfo, 3, 4, 5, 6, 7);
+  const int iteration = int_arg(fcinfo, 8, "iteration");
+  const double lr = float_arg(fcinfo, 9, "learning_rate");
   if (!(lr > 0) || !std::isfinite(lr))
     throw invalid_parameter("learning_rate = " + format_number(lr) + " must be positive and finite",
                             "Try learning_rate => 0.1.");
-  if (re.rows != answered.size)
-    throw invalid_parameter("re has " + str(re.rows) + " rows but answered lists " + str(answered.size) + " workers",
-                            "Pass one message row per answering worker, in the order of answered.");
-  const bool cyclic = sc.rule == dr::Rule::Cyclic;
-  if (cyclic && PG_ARGISNULL(2))
-    throw Error(ErrorKind::NullValue, "im is NULL but the cyclic code sends complex messages",
-                "Pass the im parts of the workers' messages.");
+  if (msgs.rows != answered.size)
+    throw invalid_parameter(
+        "messages has " + str(msgs.rows) + " rows but answered lists " + str(answered.size) + " workers",
+        "Pass one message row per answering worker, in the order of answered.");
   dr::Messages m;
-  const Eigen::Index d = re.cols;
+  const Eigen::Index d = msgs.cols;
   m.re = RowMatrix::Zero(sc.workers, d);
-  if (cyclic) m.im = RowMatrix::Zero(sc.workers, d);
   std::vector<bool> seen(static_cast<std::size_t>(sc.workers), false);
   for (std::int64_t k = 0; k < answered.size; ++k) {
     const int i = answered.data[k];
@@ -182,18 +176,10 @@ Datum dist_step_body(FunctionCallInfo fcinfo) {
       throw invalid_parameter("answered[" + str(k + 1) + "] = " + str(i) + " is out of range or repeated",
                               "List each answering worker 1..workers once.");
     seen[static_cast<std::size_t>(i - 1)] = true;
-    m.re.row(i - 1) = re.map().row(k);
-  }
-  if (cyclic) {
-    const MatrixArg im = matrix_arg(fcinfo, 2, "im", Finite::Allow);
-    if (im.rows != re.rows || im.cols != re.cols)
-      throw invalid_parameter(
-          "im is " + str(im.rows) + " x " + str(im.cols) + " but re is " + str(re.rows) + " x " + str(re.cols),
-          "Pass both parts of the same messages.");
-    for (std::int64_t k = 0; k < answered.size; ++k) m.im.row(answered.data[k] - 1) = im.map().row(k);
+    m.re.row(i - 1) = msgs.map().row(k);
   }
   std::unique_ptr<dr::CyclicCode> code;
-  if (cyclic) code = std::make_unique<dr::CyclicCode>(sc.workers, sc.tolerance);
+  if (sc.rule == dr::Rule::Cyclic) code = std::make_unique<dr::CyclicCode>(sc.workers, sc.tolerance);
   const Vector wv = w.size == 0 ? Vector() : Vector(ConstVectorMap(w.data, w.size));
   const ds::Step st = ds::decode_step(sc, code.get(), iteration, m, wv, lr);
 

@@ -48,12 +48,12 @@ CREATE TEMP TABLE msg AS
   SELECT * FROM morpheus.dist_worker_message(iteration => 1, weights => '{}', aggregation => 'repetition', workers => 3,
                                              tolerance => 1, batch_size => 30, data_sql => 'TABLE dd', worker => 2);
 SELECT is((SELECT worker FROM msg), 2, 'the message names its worker');
-SELECT is((SELECT im FROM msg), NULL, 'repetition messages are real');
-SELECT ok((SELECT pg_temp.maxdiff(re[1:3], g) FROM msg, g0) < 1e-12, 'gradient part = SQL sum of (0.5 - y)[x, 1]');
-SELECT ok((SELECT abs(re[4] - n * ln(2)) < 1e-12 AND re[5] = n FROM msg, g0), 'loss part = n log 2, count = n');
-SELECT ok((SELECT array_length(re, 1) = 5 AND array_length(im, 1) = 5 FROM morpheus.dist_worker_message(1, '{}',
-             aggregation => 'cyclic', workers => 3, batch_size => 30, data_sql => 'TABLE dd', worker => 1)),
-          'cyclic messages have re and im parts');
+SELECT is((SELECT array_length(message, 1) FROM msg), 5, 'a message holds 3 gradient values, the loss and the count');
+SELECT ok((SELECT pg_temp.maxdiff(message[1:3], g) FROM msg, g0) < 1e-12, 'gradient part = SQL sum of (0.5 - y)[x, 1]');
+SELECT ok((SELECT abs(message[4] - n * ln(2)) < 1e-12 AND message[5] = n FROM msg, g0), 'loss part = n log 2, count = n');
+SELECT is((SELECT array_length(message, 1) FROM morpheus.dist_worker_message(1, '{}',
+             aggregation => 'cyclic', workers => 3, batch_size => 30, data_sql => 'TABLE dd', worker => 1)), 5,
+          'cyclic messages are real vectors of the same length');
 -- one full-batch step of the coordinator loop: w1 = -lr / n * g
 SELECT ok((SELECT pg_temp.maxdiff(t.weights, ARRAY[-0.5 / n * g[1], -0.5 / n * g[2], -0.5 / n * g[3]])
              FROM morpheus.draco_train_distributed(data_sql => 'TABLE dd', workers => 3, aggregation => 'repetition',
@@ -77,11 +77,11 @@ CREATE TEMP TABLE sm AS
                                              workers => 3, batch_size => 30,
                                              data_sql => 'SELECT partition, row_id, (row_id % 3)::float8 AS label, features FROM dd',
                                              worker => 1);
-SELECT ok((SELECT array_length(re, 1) = 3 * 3 + 2 AND abs(re[10] - 30 * ln(3)) < 1e-12 AND re[11] = 30 FROM sm),
+SELECT ok((SELECT array_length(message, 1) = 3 * 3 + 2 AND abs(message[10] - 30 * ln(3)) < 1e-12 AND message[11] = 30 FROM sm),
           'softmax message: 3 blocks of 3, loss n log K, count n');
-SELECT ok((SELECT pg_temp.maxdiff(sm.re[4:6], ARRAY[sum((1 / 3.0 - (row_id % 3 = 1)::int) * features[1]),
+SELECT ok((SELECT pg_temp.maxdiff(sm.message[4:6], ARRAY[sum((1 / 3.0 - (row_id % 3 = 1)::int) * features[1]),
                                                    sum((1 / 3.0 - (row_id % 3 = 1)::int) * features[2]),
-                                                   sum(1 / 3.0 - (row_id % 3 = 1)::int)]) FROM dd, sm GROUP BY sm.re) < 1e-12,
+                                                   sum(1 / 3.0 - (row_id % 3 = 1)::int)]) FROM dd, sm GROUP BY sm.message) < 1e-12,
           'softmax gradient block of class 1 = SQL sum of (1/K - [y = 1]) [x, 1]');
 SELECT throws_ok($$SELECT * FROM morpheus.dist_worker_message(1, '{}', model => 'softmax', classes => 2, workers => 3,
                    data_sql => 'SELECT partition, row_id, (row_id % 3)::float8 AS label, features FROM dd', worker => 1)$$,
@@ -92,20 +92,20 @@ SELECT throws_ok($$SELECT * FROM morpheus.dist_worker_message(1, '{}', aggregati
                    batch_size => 30, data_sql => 'TABLE dd')$$, '22023', 'morpheus.worker_id is not set on this node',
                  'no worker number on this node');
 SET morpheus.worker_id = 2;
-SELECT ok((SELECT m.re = msg.re FROM morpheus.dist_worker_message(1, '{}', aggregation => 'repetition', workers => 3,
+SELECT ok((SELECT m.message = msg.message FROM morpheus.dist_worker_message(1, '{}', aggregation => 'repetition', workers => 3,
              batch_size => 30, data_sql => 'TABLE dd') m, msg), 'worker from morpheus.worker_id, honest by default');
 SET morpheus.worker_attack = 'signflip';
-SELECT ok((SELECT pg_temp.maxdiff(m.re, (SELECT array_agg(-100 * v) FROM unnest(msg.re) v)) = 0
+SELECT ok((SELECT pg_temp.maxdiff(m.message, (SELECT array_agg(-100 * v) FROM unnest(msg.message) v)) = 0
              FROM morpheus.dist_worker_message(1, '{}', aggregation => 'repetition', workers => 3, batch_size => 30,
                                                data_sql => 'TABLE dd') m, msg), 'signflip sends -100 z');
 SET morpheus.worker_attack_scale = 3;
-SELECT ok((SELECT pg_temp.maxdiff(m.re, (SELECT array_agg(-3 * v) FROM unnest(msg.re) v)) = 0
+SELECT ok((SELECT pg_temp.maxdiff(m.message, (SELECT array_agg(-3 * v) FROM unnest(msg.message) v)) = 0
              FROM morpheus.dist_worker_message(1, '{}', aggregation => 'repetition', workers => 3, batch_size => 30,
                                                data_sql => 'TABLE dd') m, msg), 'worker_attack_scale sets the strength');
 SET morpheus.worker_attack = 'constant';
 SELECT ok((SELECT bool_and(v = 3) FROM morpheus.dist_worker_message(1, '{}', aggregation => 'repetition', workers => 3,
-             batch_size => 30, data_sql => 'TABLE dd') m, unnest(m.re) v), 'constant sends scale * 1');
-SELECT ok((SELECT m.re = msg.re FROM morpheus.dist_worker_message(1, '{}', aggregation => 'repetition', workers => 3,
+             batch_size => 30, data_sql => 'TABLE dd') m, unnest(m.message) v), 'constant sends scale * 1');
+SELECT ok((SELECT m.message = msg.message FROM morpheus.dist_worker_message(1, '{}', aggregation => 'repetition', workers => 3,
              batch_size => 30, data_sql => 'TABLE dd', worker => 2) m, msg), 'worker => k simulates an honest worker');
 SELECT throws_ok($$SET morpheus.worker_attack = 'alie'$$, '22023', NULL, 'ALIE needs other workers: not a node setting');
 RESET morpheus.worker_attack;
@@ -187,16 +187,17 @@ SELECT throws_ok($$SELECT morpheus.dist_shard_state('gradient', 'SELECT features
                  '22023', NULL, 'logistic needs class labels');
 
 -- the decode-and-step helper
-SELECT throws_ok($$SELECT * FROM morpheus._dist_step('{1,1}', '{{1,2,3},{1,2,3}}', NULL, '{}', 'repetition', 3)$$,
+SELECT throws_ok($$SELECT * FROM morpheus._dist_step('{1,1}', '{{1,2,3},{1,2,3}}', '{}', 'repetition', 3)$$,
                  '22023', 'answered[2] = 1 is out of range or repeated', 'a worker answering twice');
-SELECT throws_ok($$SELECT * FROM morpheus._dist_step('{1,2}', '{{1,2,3}}', NULL, '{}', 'repetition', 3)$$,
-                 '22023', 're has 1 rows but answered lists 2 workers', 're rows and answered disagree');
-SELECT throws_ok($$SELECT * FROM morpheus._dist_step('{1,2,3}', '{{1,2,3},{1,2,3},{1,2,3}}', NULL, '{}', 'cyclic', 3)$$,
-                 '22004', NULL, 'cyclic without im');
-SELECT is((SELECT consistent FROM morpheus._dist_step('{1,2,3}', '{{1,2,3},{1,2,4},{1,2,5}}', NULL, '{}', 'repetition', 3)),
+SELECT throws_ok($$SELECT * FROM morpheus._dist_step('{1,2}', '{{1,2,3}}', '{}', 'repetition', 3)$$,
+                 '22023', 'messages has 1 rows but answered lists 2 workers', 'message rows and answered disagree');
+SELECT ok((SELECT weights = '{-1}' AND batch_rows = 3 AND flagged_workers = '{2}'
+             FROM morpheus._dist_step('{1,3}', '{{1,2,3},{1,2,3}}', '{}', 'repetition', 3, learning_rate => 3)),
+          'a worker missing from answered is an erasure (a zero message), outvoted by the two others');
+SELECT is((SELECT consistent FROM morpheus._dist_step('{1,2,3}', '{{1,2,3},{1,2,4},{1,2,5}}', '{}', 'repetition', 3)),
           false, 'no majority in a repetition group: inconsistent');
 SELECT ok((SELECT weights = '{-1}' AND loss = 2 / 3.0 AND batch_rows = 3 AND flagged_workers = '{2}'
-             FROM morpheus._dist_step('{1,2,3}', '{{1,2,3},{7,2,3},{1,2,3}}', NULL, '{}', 'repetition', 3,
+             FROM morpheus._dist_step('{1,2,3}', '{{1,2,3},{7,2,3},{1,2,3}}', '{}', 'repetition', 3,
                                       learning_rate => 3)), 'majority decode: w = 0 - lr / 3 * 1, loss 2 / 3, flags worker 2');
 
 SELECT * FROM finish();

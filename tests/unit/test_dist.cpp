@@ -79,11 +79,9 @@ dr::Messages all_messages(const ds::Schedule& sc, const dr::CyclicCode* code, co
   const Eigen::Index d = g.params() + 2;
   dr::Messages m;
   m.re = RowMatrix::Zero(sc.workers, d);
-  if (sc.rule == dr::Rule::Cyclic) m.im = RowMatrix::Zero(sc.workers, d);
   for (int i = 0; i < sc.workers; ++i) {
     const Full node = per_node ? node_copy(f, dr::assigned_partitions(sc.rule, sc.workers, sc.tolerance, i)) : f;
-    ds::encode_message(g, local(node), sc, code, it, i, w.data(), m.re.row(i).data(),
-                       code ? m.im.row(i).data() : nullptr);
+    ds::encode_message(g, local(node), sc, code, it, i, w.data(), m.re.row(i).data());
   }
   return m;
 }
@@ -137,9 +135,6 @@ TEST(DistEncode, NodeWithOnlyItsPartitionsSendsTheSameMessage) {
     const dr::Messages all = all_messages(sc, c, g, ff, false, 2, w);
     const dr::Messages split = all_messages(sc, c, g, ff, true, 2, w);
     EXPECT_EQ(std::memcmp(all.re.data(), split.re.data(), sizeof(double) * all.re.size()), 0);
-    if (c) {
-      EXPECT_EQ(std::memcmp(all.im.data(), split.im.data(), sizeof(double) * all.im.size()), 0);
-    }
   }
 }
 
@@ -198,7 +193,7 @@ TEST(DistDecode, OneByzantineOrErasedWorkerIsToleratedTwoAreReported) {
     const Eigen::Index d = clean.re.cols();
     for (dr::Attack a : {dr::Attack::SignFlip, dr::Attack::Constant, dr::Attack::Gaussian}) {
       dr::Messages m = clean;
-      ds::attack_message(a, std::nan(""), sc.seed, it, 1, m.re.row(1).data(), c ? m.im.row(1).data() : nullptr, d);
+      ds::attack_message(a, std::nan(""), sc.seed, it, 1, m.re.row(1).data(), d);
       EXPECT_NE(m.re(1, 0), clean.re(1, 0));
       const ds::Step st = ds::decode_step(sc, c, it, m, w, 0.1);
       ASSERT_TRUE(st.consistent);
@@ -212,12 +207,10 @@ TEST(DistDecode, OneByzantineOrErasedWorkerIsToleratedTwoAreReported) {
     // an erased (zero) worker, then an erased worker plus a Byzantine one in the same group of the code
     dr::Messages m = clean;
     m.re.row(0).setZero();
-    if (c) m.im.row(0).setZero();
     const ds::Step er = ds::decode_step(sc, c, it, m, w, 0.1);
     ASSERT_TRUE(er.consistent);
     EXPECT_LT((er.weights - honest.weights).cwiseAbs().maxCoeff(), 1e-9);
-    ds::attack_message(dr::Attack::SignFlip, std::nan(""), sc.seed, it, 1, m.re.row(1).data(),
-                       c ? m.im.row(1).data() : nullptr, d);
+    ds::attack_message(dr::Attack::SignFlip, std::nan(""), sc.seed, it, 1, m.re.row(1).data(), d);
     const ds::Step two = ds::decode_step(sc, c, it, m, w, 0.1);
     EXPECT_FALSE(two.consistent) << dr::rule_name(rule);
     EXPECT_EQ(two.weights, w);  // nothing applied
@@ -229,14 +222,13 @@ TEST(DistEncode, MissingPartitionAndBadScheduleAreErrors) {
   const Full node = node_copy(f, {0, 1});  // worker 0 of cyclic n=5 s=1 needs partitions 0, 1, 2
   ds::Schedule sc{dr::Rule::Cyclic, 5, 1, 10, 1};
   dr::CyclicCode code(5, 1);
-  Vector re(5), im(5), w = Vector::Zero(3);
-  EXPECT_THROW(ds::encode_message(logistic(2), local(node), sc, &code, 1, 0, w.data(), re.data(), im.data()),
-               morpheus::Error);
+  Vector re(5), w = Vector::Zero(3);
+  EXPECT_THROW(ds::encode_message(logistic(2), local(node), sc, &code, 1, 0, w.data(), re.data()), morpheus::Error);
   ds::Schedule bad{dr::Rule::Mean, 5, 1, 10, 1};
   EXPECT_THROW(ds::check_schedule(bad), morpheus::Error);
   bad = ds::Schedule{dr::Rule::Repetition, 5, 1, 10, 1};  // 3 does not divide 5
   EXPECT_THROW(ds::check_schedule(bad), morpheus::Error);
   bad = ds::Schedule{dr::Rule::Cyclic, 5, 1, 4, 1};
   EXPECT_THROW(ds::check_schedule(bad), morpheus::Error);
-  EXPECT_THROW(ds::attack_message(dr::Attack::Alie, 1, 1, 1, 0, re.data(), nullptr, 5), morpheus::Error);
+  EXPECT_THROW(ds::attack_message(dr::Attack::Alie, 1, 1, 1, 0, re.data(), 5), morpheus::Error);
 }

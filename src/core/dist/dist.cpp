@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <complex>
 #include <numeric>
 #include <random>
 #include <string>
@@ -86,7 +85,7 @@ void partition_message(const dr::Glm& g, const LocalData& ld, const Schedule& sc
 }
 
 void encode_message(const dr::Glm& g, const LocalData& ld, const Schedule& sc, const dr::CyclicCode* code,
-                    int iteration, int worker, const double* w, double* re, double* im) {
+                    int iteration, int worker, const double* w, double* re) {
   const Eigen::Index d = g.params() + 2;
   std::vector<std::vector<std::int64_t>> rows(static_cast<std::size_t>(sc.workers));
   for (std::int64_t r = 0; r < ld.data.rows(); ++r) {
@@ -95,7 +94,6 @@ void encode_message(const dr::Glm& g, const LocalData& ld, const Schedule& sc, c
   }
   Eigen::Map<Vector> mre(re, d);
   mre.setZero();
-  if (sc.rule == dr::Rule::Cyclic) Eigen::Map<Vector>(im, d).setZero();
   Vector v(d);
   for (int j : dr::assigned_partitions(sc.rule, sc.workers, sc.tolerance, worker)) {
     const auto& pr = rows[static_cast<std::size_t>(j)];
@@ -106,9 +104,7 @@ void encode_message(const dr::Glm& g, const LocalData& ld, const Schedule& sc, c
     v.setZero();
     partition_message(g, ld, sc, iteration, j, pr, w, v.data());
     if (sc.rule == dr::Rule::Cyclic) {
-      const std::complex<double> c = code->w(worker, j);
-      mre += c.real() * v;
-      Eigen::Map<Vector>(im, d) += c.imag() * v;
+      mre += code->w(worker, j) * v;
     } else {
       mre += v;
     }
@@ -116,7 +112,7 @@ void encode_message(const dr::Glm& g, const LocalData& ld, const Schedule& sc, c
   }
 }
 
-void attack_message(dr::Attack a, double scale, std::uint64_t seed, int iteration, int worker, double* re, double* im,
+void attack_message(dr::Attack a, double scale, std::uint64_t seed, int iteration, int worker, double* re,
                     Eigen::Index d) {
   if (a == dr::Attack::None) return;
   if (a == dr::Attack::Alie || a == dr::Attack::Ipm)
@@ -125,11 +121,9 @@ void attack_message(dr::Attack a, double scale, std::uint64_t seed, int iteratio
   if (std::isnan(scale)) scale = dr::default_attack_scale(a);
   dr::Messages m;
   m.re = RowMatrix(ConstRowMap(re, 1, d));
-  if (im != nullptr) m.im = RowMatrix(ConstRowMap(im, 1, d));
   std::mt19937_64 rng(mix_seed(seed, static_cast<std::uint64_t>(iteration), static_cast<std::uint64_t>(worker), 7));
   dr::apply_attack(a, scale, {0}, m, rng);
   Eigen::Map<Vector>(re, d) = m.re.row(0).transpose();
-  if (im != nullptr) Eigen::Map<Vector>(im, d) = m.im.row(0).transpose();
 }
 
 Step decode_step(const Schedule& sc, const dr::CyclicCode* code, int iteration, const dr::Messages& m,
@@ -147,10 +141,6 @@ Step decode_step(const Schedule& sc, const dr::CyclicCode* code, int iteration, 
   out.weights = weights.size() == 0 ? Vector(Vector::Zero(p)) : weights;
   Vector sum;
   if (sc.rule == dr::Rule::Cyclic) {
-    if (m.im.rows() != m.re.rows() || m.im.cols() != d)
-      throw invalid_parameter(
-          "the cyclic code needs im messages of the same shape as re (" + str(m.re.rows()) + " x " + str(d) + ")",
-          "Pass both parts of every worker's message.");
     std::mt19937_64 rng(mix_seed(sc.seed, static_cast<std::uint64_t>(iteration), 0, 3));
     dr::CyclicCode::Decoded r = code->decode(m, rng);
     sum = std::move(r.sum);

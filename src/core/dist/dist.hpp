@@ -58,16 +58,16 @@ struct LocalData {
 void partition_message(const dr::Glm& g, const LocalData& ld, const Schedule& sc, int iteration, int partition,
                        const std::vector<std::int64_t>& rows, const double* w, double* out);
 
-// The encoded message of `worker` (0-based): repetition: the sum of its partitions' vectors (re only); cyclic:
-// sum_j W[worker, j] v_j (re and im, each d values). Throws InvalidParameter naming the partition when the node has
+// The encoded message of `worker` (0-based), d values: repetition: the sum of its partitions' vectors; cyclic:
+// sum_j W[worker, j] v_j. Throws InvalidParameter naming the partition when the node has
 // no row of an assigned partition. Rows of other partitions are ignored.
 void encode_message(const dr::Glm& g, const LocalData& ld, const Schedule& sc, const dr::CyclicCode* code,
-                    int iteration, int worker, const double* w, double* re, double* im);
+                    int iteration, int worker, const double* w, double* re);
 
 // Replaces one message by a Byzantine one (signflip, constant, gaussian: the attacks a node can mount alone; ALIE
 // and IPM need the other workers' messages and are rejected). Gaussian noise is drawn from
 // mix_seed(seed, iteration, worker, 7).
-void attack_message(dr::Attack a, double scale, std::uint64_t seed, int iteration, int worker, double* re, double* im,
+void attack_message(dr::Attack a, double scale, std::uint64_t seed, int iteration, int worker, double* re,
                     Eigen::Index d);
 
 struct Step {
@@ -78,7 +78,7 @@ struct Step {
   bool consistent = true;
 };
 
-// Decodes the messages (n x d; im empty for repetition) and takes the step w -= lr / count * gradient. erased
+// Decodes the messages (n x d) and takes the step w -= lr / count * gradient. erased
 // workers (0-based) must have zero messages; they count against s. weights empty: zeros (d - 2 values).
 // The cyclic decoder's projection is drawn from mix_seed(seed, iteration, 3).
 Step decode_step(const Schedule& sc, const dr::CyclicCode* code, int iteration, const dr::Messages& m,

@@ -68,16 +68,15 @@ void partition_gradient(const Glm& g, const Dataset& d, const std::vector<std::i
 }  // namespace
 
 void worker_message(const Glm& g, const Dataset& d, Rule rule, int n, int s, const CyclicCode* code, int worker,
-                    const std::vector<std::vector<std::int64_t>>& part_rows, const double* w, double* re, double* im) {
+                    const std::vector<std::vector<std::int64_t>>& part_rows, const double* w, double* re) {
   const Eigen::Index p = g.params();
   Eigen::Map<Vector> mre(re, p);
   mre.setZero();
   Vector tmp(p);
-  if (im != nullptr) Eigen::Map<Vector>(im, p).setZero();  // the cyclic code is real: no imaginary part
   if (rule == Rule::Cyclic) {
     for (int j : assigned_partitions(rule, n, s, worker)) {
       partition_gradient(g, d, part_rows[static_cast<std::size_t>(j)], w, tmp);
-      mre += code->wreal()(worker, j) * tmp;
+      mre += code->w(worker, j) * tmp;
     }
     return;
   }
@@ -286,7 +285,6 @@ void attack_part(Attack a, double scale, const std::vector<int>& adv, RowMatrix&
 void apply_attack(Attack a, double scale, const std::vector<int>& adversaries, Messages& m, std::mt19937_64& rng) {
   if (a == Attack::None || adversaries.empty()) return;
   attack_part(a, scale, adversaries, m.re, rng);
-  if (m.complex()) attack_part(a, scale, adversaries, m.im, rng);
 }
 
 }  // namespace morpheus::draco

@@ -137,7 +137,6 @@ CyclicCode::CyclicCode(int n, int s) : n_(n), s_(s) {
                               "Use aggregation => 'repetition' or another number of workers.");
     wr_.col(j) /= sum;
   }
-  w_ = wr_.cast<cd>();
   t_ = br_.transpose() * Vector::Ones(n);
   crh_re_ = cr_.adjoint().real();
   crh_im_ = cr_.adjoint().imag();
@@ -145,14 +144,7 @@ CyclicCode::CyclicCode(int n, int s) : n_(n), s_(s) {
   for (int q = 0; q < n; ++q) nodes_[q] = twiddle(2LL * q, n);
 }
 
-std::complex<double> CyclicCode::w(int i, int j) const { return w_(i, j); }
-
 CyclicCode::Decoded CyclicCode::decode(const Messages& m, std::mt19937_64& rng) const {
-  if (m.complex() && (m.im.rows() != m.re.rows() || m.im.cols() != m.re.cols()))
-    throw invalid_parameter("cyclic decoder: the imaginary parts (" + std::to_string(m.im.rows()) + " x " +
-                                std::to_string(m.im.cols()) + ") do not match the messages (" +
-                                std::to_string(m.re.rows()) + " x " + std::to_string(m.re.cols()) + ")",
-                            "Give one message row per worker.");
   return decode(ConstRowMap(m.re.data(), m.re.rows(), m.re.cols()), rng, 0);
 }
 

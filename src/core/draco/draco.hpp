@@ -101,12 +101,9 @@ void require_rule_size(Rule rule, int n, int f);
 // ---------------------------------------------------------------------------------------------------------------
 // Codes: partitions, assignment, encoding, decoding
 // ---------------------------------------------------------------------------------------------------------------
-// Messages of n workers: re (n x d). Row i is worker i's message. Every code is real; im (n x d) is kept for
-// callers that carry an imaginary part (the decoders ignore it).
+// Messages of n workers: re (n x d). Row i is worker i's message (every code is real).
 struct Messages {
   RowMatrix re;
-  RowMatrix im;  // empty (0 x 0) for real messages
-  bool complex() const { return im.size() > 0; }
 };
 
 // Partitions of worker i (0-based) under a rule with n workers and parameter s:
@@ -134,9 +131,8 @@ class CyclicCode {
   CyclicCode(int n, int s);
   int n() const { return n_; }
   int s() const { return s_; }
-  // W[i, j] (zero off support; the imaginary part is zero).
-  std::complex<double> w(int i, int j) const;
-  const Eigen::MatrixXcd& wmat() const { return w_; }
+  // W[i, j] (zero off support).
+  double w(int i, int j) const { return wr_(i, j); }
   const Eigen::MatrixXd& wreal() const { return wr_; }
   // complex orthonormal bases: data frequencies (n x k) and parity frequencies (n x 2s, consecutive, so that the
   // syndromes C_R^H e are a sum of <= s exponentials in the frequency index)
@@ -152,7 +148,7 @@ class CyclicCode {
     double residual = 0.0;     // relative residual of the consistency check (largest over the blocks)
     int blocks = 0;            // number of coordinate blocks decoded
   };
-  // Decodes the messages (m.re; m.im, if present, is ignored: honest workers send real vectors). The d coordinates
+  // Decodes the messages (n x d, one row per worker). The d coordinates
   // are decoded in blocks of `block` columns (<= 0: sized for the cache); each block gets its own fresh random
   // projection (uniform on [-1, 1), from a generator seeded by rng), its own error location and its own consistency
   // check; a worker found lying in any block is flagged, and any inconsistent block makes the result inconsistent.
@@ -162,17 +158,17 @@ class CyclicCode {
  private:
   int n_, s_;
   Eigen::MatrixXd wr_, br_;
-  Eigen::MatrixXcd w_, cl_, cr_;
+  Eigen::MatrixXcd cl_, cr_;
   Eigen::MatrixXd crh_re_, crh_im_;          // C_R^H split into real and imaginary parts (2s x n)
   Vector t_;                                 // br_^T 1: v^T br_[H, :] = t^T gives v^T W[H, :] = 1^T
   std::vector<std::complex<double>> nodes_;  // exp(2 pi i q / n): the error locator's evaluation points
 };
 
 // Encoded message of one worker: repetition and baselines: the sum of its partitions' gradients; cyclic:
-// sum_j W[i, j] g_j (real). Written to re; im, if not null, is set to zero. part_rows[j] = batch rows of partition j
+// sum_j W[i, j] g_j. Written to re (params() values). part_rows[j] = batch rows of partition j
 // (all partitions of the iteration; only the worker's own are read).
 void worker_message(const Glm& g, const Dataset& d, Rule rule, int n, int s, const CyclicCode* code, int worker,
-                    const std::vector<std::vector<std::int64_t>>& part_rows, const double* w, double* re, double* im);
+                    const std::vector<std::vector<std::int64_t>>& part_rows, const double* w, double* re);
 
 struct RepetitionDecoded {
   Vector sum;
@@ -202,7 +198,7 @@ std::vector<int> place_adversaries(Placement p, int n, int q, int s, std::mt1993
 
 // Replaces the messages of the adversarial workers. Signflip: -scale z_i; constant: scale * 1; gaussian: N(0,
 // scale^2) per coordinate; ALIE: mu - scale sigma over the honest messages (coordinate mean and standard deviation);
-// IPM: -scale mean(honest). Applied to re and im parts alike.
+// IPM: -scale mean(honest).
 void apply_attack(Attack a, double scale, const std::vector<int>& adversaries, Messages& m, std::mt19937_64& rng);
 
 // ---------------------------------------------------------------------------------------------------------------

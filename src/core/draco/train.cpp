@@ -124,8 +124,7 @@ void train(const TrainOptions& o, const Dataset& d, Vector& weights,
     // workers
     auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < n; ++i) {
-      worker_message(g, d, o.rule, n, s, code.get(), i, parts, weights.data(), msg.re.row(i).data(),
-                     msg.complex() ? msg.im.row(i).data() : nullptr);
+      worker_message(g, d, o.rule, n, s, code.get(), i, parts, weights.data(), msg.re.row(i).data());
       check_interrupts();
     }
     res.compute_ms = ms_since(t0);
