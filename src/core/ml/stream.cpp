@@ -39,7 +39,7 @@ StreamTable::StreamTable(RowSource& source, Index entity_cols, std::vector<RowMa
     attribute_sq_.push_back(r.rowwise().squaredNorm());
   }
   if (cols_ < 1)
-    throw invalid_parameter(names_.rows + " have no features", "Give entity features or at least one attribute table.");
+    throw invalid_parameter(names_.rows + " has no features", "Give entity features or at least one attribute table.");
 }
 
 Index StreamTable::rows() {

@@ -60,7 +60,7 @@ class MemoryRowSource final : public RowSource {
 
 // Names used in error messages: the entity rows and their label column.
 struct StreamNames {
-  std::string rows = "the entity rows";
+  std::string rows = "the entity table";
   std::string label = "the label";
 };
 
