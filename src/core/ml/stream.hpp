@@ -53,7 +53,7 @@ class MemoryRowSource final : public RowSource {
  private:
   const RowMatrix& s_;
   const std::vector<std::vector<std::int32_t>>& fk_;
-  const Vec& y_;
+  Vec y_;  // a copy: callers may pass a temporary (no labels)
   Index batch_rows_;
   Index at_ = 0;
 };
