@@ -27,15 +27,45 @@ struct Eval {
   Vec grad;
 };
 
-Eval evaluate(const DataMatrix& t, const Vec& ypm, const Vec& w, const Vec& margins, double l2) {
-  const double n = static_cast<double>(ypm.size());
-  Vec coef(ypm.size());
-  for (Index i = 0; i < ypm.size(); ++i) coef(i) = -ypm(i) * sigmoid_neg(ypm(i) * margins(i)) / n;
-  Eval e;
-  e.loss = logistic_objective(margins, ypm, w, l2);
-  e.grad = t.transpose_times(coef) + l2 * w;
-  return e;
-}
+// The in-memory passes: margins T w and T d kept as vectors, products through the DataMatrix.
+class MemoryLogistic final : public LogisticPasses {
+ public:
+  MemoryLogistic(const DataMatrix& t, Vec ypm) : t_(t), ypm_(std::move(ypm)), margins_(Vec::Zero(t.rows())) {}
+  Index rows() override { return t_.rows(); }
+  Index cols() const override { return t_.cols(); }
+  double start(Vec& gradient) override {
+    margins_.setZero();
+    gradient = gradient_at(margins_);
+    return mean_loss(margins_);
+  }
+  void set_line(const Vec&, const Vec& direction) override { td_ = t_.times(direction); }
+  double line_loss(double a, const Vec&) override {
+    m_new_ = margins_ + a * td_;
+    return mean_loss(m_new_);
+  }
+  Vec accept(double, const Vec&) override {
+    margins_ = std::move(m_new_);
+    return gradient_at(margins_);
+  }
+  double curvature() override { return estimate_curvature(t_); }
+
+ private:
+  double mean_loss(const Vec& margins) const {
+    double s = 0;
+    for (Index i = 0; i < ypm_.size(); ++i) s += log1pexp_neg(ypm_(i) * margins(i));
+    return s / static_cast<double>(ypm_.size());
+  }
+  Vec gradient_at(const Vec& margins) const {
+    const double n = static_cast<double>(ypm_.size());
+    Vec coef(ypm_.size());
+    for (Index i = 0; i < ypm_.size(); ++i) coef(i) = -ypm_(i) * sigmoid_neg(ypm_(i) * margins(i)) / n;
+    return t_.transpose_times(coef);
+  }
+
+  const DataMatrix& t_;
+  Vec ypm_;
+  Vec margins_, td_, m_new_;
+};
 
 }  // namespace
 
@@ -68,6 +98,9 @@ double logistic_objective(const Vec& margins, const Vec& ypm, const Vec& w, doub
   return s / static_cast<double>(ypm.size()) + 0.5 * l2 * w.squaredNorm();
 }
 
+double logistic_row_loss(double y, double m) { return log1pexp_neg(y * m); }
+double logistic_row_slope(double y, double m) { return -y * sigmoid_neg(y * m); }
+
 LogregResult logreg(const DataMatrix& t, const Vec& y, const LogregOptions& o, Progress& progress) {
   if (y.size() != t.rows())
     throw invalid_parameter(
@@ -75,15 +108,22 @@ LogregResult logreg(const DataMatrix& t, const Vec& y, const LogregOptions& o, P
         "Pass one label per row of x.");
   if (o.max_iterations < 1)
     throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
-  const Vec ypm = logistic_labels(y);
+  MemoryLogistic data(t, logistic_labels(y));
+  return logreg(data, o, progress);
+}
+
+LogregResult logreg(LogisticPasses& data, const LogregOptions& o, Progress& progress) {
+  if (o.max_iterations < 1)
+    throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
   LogregResult r;
-  Vec w = Vec::Zero(t.cols());
-  Vec margins = Vec::Zero(t.rows());
-  Eval cur = evaluate(t, ypm, w, margins, o.l2);
+  Vec w = Vec::Zero(data.cols());
+  Eval cur;
+  cur.loss = data.start(cur.grad) + 0.5 * o.l2 * w.squaredNorm();
+  cur.grad += o.l2 * w;
   const double g0 = cur.grad.norm();
   double step = o.learning_rate;
   if (o.method == LogregMethod::GradientDescent && !(step > 0)) {
-    const double curvature = estimate_curvature(t) / 4 + o.l2;
+    const double curvature = data.curvature() / 4 + o.l2;
     step = curvature > 0 ? 1.0 / (1.1 * curvature) : 1.0;
   }
   std::deque<Vec> s_hist, y_hist;
@@ -113,16 +153,15 @@ LogregResult logreg(const DataMatrix& t, const Vec& y, const LogregOptions& o, P
       direction = -z;
     }
     // Backtracking line search (Armijo); gradient descent with a safe step accepts the first trial.
-    const Vec td = t.times(direction);
+    data.set_line(w, direction);
     const double slope = cur.grad.dot(direction);
     double a = 1.0;
-    Vec w_new, m_new;
+    Vec w_new;
     double loss_new = 0;
     bool decreased = false;
     for (int tries = 0; tries < 30; ++tries) {
       w_new = w + a * direction;
-      m_new = margins + a * td;
-      loss_new = logistic_objective(m_new, ypm, w_new, o.l2);
+      loss_new = data.line_loss(a, w_new) + 0.5 * o.l2 * w_new.squaredNorm();
       if (loss_new <= cur.loss + 1e-4 * a * slope) {
         decreased = true;
         break;
@@ -131,7 +170,9 @@ LogregResult logreg(const DataMatrix& t, const Vec& y, const LogregOptions& o, P
     }
     // No step along the direction lowers the loss: the iterate is optimal to the precision of the loss.
     if (!decreased || !(slope < 0)) break;
-    Eval next = evaluate(t, ypm, w_new, m_new, o.l2);
+    Eval next;
+    next.loss = loss_new;
+    next.grad = data.accept(a, w_new) + o.l2 * w_new;
     if (o.method == LogregMethod::Lbfgs) {
       Vec sv = w_new - w, yv = next.grad - cur.grad;
       if (sv.dot(yv) > 1e-12 * sv.norm() * yv.norm()) {
@@ -144,7 +185,6 @@ LogregResult logreg(const DataMatrix& t, const Vec& y, const LogregOptions& o, P
       }
     }
     w = std::move(w_new);
-    margins = std::move(m_new);
     cur = std::move(next);
     r.trace.push_back({it, cur.loss, cur.grad.norm()});
     progress.step(it, o.max_iterations, cur.loss);

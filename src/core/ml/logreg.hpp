@@ -31,9 +31,35 @@ struct LogregResult {
 // Maps 0/1 or -1/+1 labels to -1/+1; any other value (or NaN) is an error naming its position.
 Vec logistic_labels(const Vec& y);
 
-// Objective and gradient at w (margins = T w), exposed for tests.
+// Objective at w (margins = T w), exposed for tests.
 double logistic_objective(const Vec& margins, const Vec& ypm, const Vec& w, double l2);
 
+// What logreg reads from the data (T, labels). The in-memory implementation keeps the margins T w and T d; a
+// streaming one (stream.hpp) makes each call one fused pass over the rows (loss and gradient together) and keeps
+// no vector of length n. Losses and gradients are means over the rows, without the l2 term.
+class LogisticPasses {
+ public:
+  virtual ~LogisticPasses() = default;
+  virtual Index rows() = 0;  // known after the first pass
+  virtual Index cols() const = 0;
+  // Loss at w = 0, and its gradient.
+  virtual double start(Vec& gradient) = 0;
+  // The line search that follows starts at w (the last point accepted) along direction.
+  virtual void set_line(const Vec& w, const Vec& direction) = 0;
+  // Loss at w_new = w + a * direction.
+  virtual double line_loss(double a, const Vec& w_new) = 0;
+  // Moves to w_new = w + a * direction (a was the last argument of line_loss) and returns the gradient there.
+  virtual Vec accept(double a, const Vec& w_new) = 0;
+  // estimate_curvature of T.
+  virtual double curvature() = 0;
+};
+
+// Per row with label y (+-1) and margin m: the loss log(1 + exp(-y m)) and the factor -y sigmoid(-y m) of its
+// derivative in m (stable for large |m|).
+double logistic_row_loss(double y, double m);
+double logistic_row_slope(double y, double m);
+
 LogregResult logreg(const DataMatrix& t, const Vec& y, const LogregOptions& options, Progress& progress);
+LogregResult logreg(LogisticPasses& data, const LogregOptions& options, Progress& progress);
 
 }  // namespace morpheus::ml

@@ -1,0 +1,199 @@
+// SQL entry points of the streaming ML functions: linreg_stream, logreg_stream, kmeans_stream. The entity query is
+// read through a read-only cursor batch_rows at a time on every pass (ml_stream_source.hpp); the attribute queries
+// are read once into memory. The algorithms are the ones of morpheus.linreg/logreg/kmeans (core/ml), run over the
+// streaming pass interfaces of core/ml/stream.hpp.
+#include "core/ml/stream.hpp"
+// core headers first
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pg/arrays.hpp"
+#include "pg/guard.hpp"
+#include "pg/ml_stream_source.hpp"
+#include "pg/settings.hpp"
+#include "pg/srf.hpp"
+
+namespace morpheus::pg {
+namespace {
+
+constexpr std::int64_t kMaxBatchRows = 10000000;
+
+std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  require_not_null(fcinfo, argno, name);
+  const Datum d = PG_GETARG_DATUM(argno);
+  ArrayType* a = pg_call([d] { return DatumGetArrayTypeP(d); });
+  if (ARR_NDIM(a) > 1) throw invalid_parameter(std::string(name) + " must be a 1-D text array");
+  Datum* elems = nullptr;
+  bool* nulls = nullptr;
+  int n = 0;
+  pg_call([a, &elems, &nulls, &n] { deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    if (nulls[i])
+      throw Error(ErrorKind::NullValue, std::string(name) + "[" + std::to_string(i + 1) + "] is NULL",
+                  "Pass one text per attribute table.");
+    text* t = reinterpret_cast<text*>(DatumGetPointer(elems[i]));
+    out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+  }
+  return out;
+}
+
+double optional_float_arg(FunctionCallInfo fcinfo, int argno, const char* name, double if_null) {
+  return PG_ARGISNULL(argno) ? if_null : float_arg(fcinfo, argno, name);
+}
+
+// The arguments every streaming function shares, read and checked before any query runs.
+struct StreamArgs {
+  StreamQuery query;
+  std::vector<std::string> attribute_sql;
+};
+
+StreamArgs stream_args(FunctionCallInfo fcinfo, int entity, int attrs, int fks, int y_column, int batch_rows) {
+  StreamArgs a;
+  require_not_null(fcinfo, entity, "entity_sql");
+  a.query.entity_sql = text_arg(fcinfo, entity);
+  a.attribute_sql = text_array_arg(fcinfo, attrs, "attribute_sql");
+  a.query.fk_columns = text_array_arg(fcinfo, fks, "fk_columns");
+  if (a.attribute_sql.size() != a.query.fk_columns.size())
+    throw invalid_parameter("attribute_sql has " + std::to_string(a.attribute_sql.size()) +
+                                " queries but fk_columns has " + std::to_string(a.query.fk_columns.size()) + " names",
+                            "Name one foreign-key column of entity_sql per attribute query.");
+  if (y_column >= 0) {
+    a.query.y_column = string_arg(fcinfo, y_column, "y_column");
+    if (a.query.y_column.empty())
+      throw invalid_parameter("y_column is empty", "Name the label column of entity_sql, e.g. y_column => 'y'.");
+  }
+  const std::int64_t b = int_arg(fcinfo, batch_rows, "batch_rows");
+  if (b < 1 || b > kMaxBatchRows)
+    throw invalid_parameter(
+        "batch_rows must be between 1 and " + std::to_string(kMaxBatchRows) + ", got " + std::to_string(b),
+        "Memory grows with batch_rows; 100000 is a good default.");
+  a.query.batch_rows = b;
+  return a;
+}
+
+// The streamed table: attribute tables in memory, the entity cursor open (SPI connected until finish()).
+struct Stream {
+  std::vector<AttributeTable> attributes;
+  std::unique_ptr<SpiCursorSource> source;
+  std::unique_ptr<ml::StreamTable> table;
+
+  explicit Stream(StreamArgs args) {
+    for (size_t k = 0; k < args.attribute_sql.size(); ++k)
+      attributes.push_back(read_attribute_table(args.attribute_sql[k], "attribute_sql[" + std::to_string(k + 1) + "]"));
+    const std::string y = args.query.y_column;
+    source = std::make_unique<SpiCursorSource>(std::move(args.query), &attributes);
+    if (source->empty())
+      throw invalid_parameter("entity_sql returned no rows", "The entity query must return at least one row.");
+    std::vector<RowMatrix> blocks;
+    for (auto& a : attributes) blocks.push_back(std::move(a.features));
+    table = std::make_unique<ml::StreamTable>(*source, source->entity_cols(), std::move(blocks),
+                                              ml::StreamNames{"entity_sql", "column \"" + y + "\" of entity_sql"});
+  }
+};
+
+Datum trace_column(const ml::Trace& trace, bool grad) {
+  std::vector<double> v;
+  for (const auto& r : trace) v.push_back(grad ? r.grad_norm : r.loss);
+  return float8_array_datum(v.data(), static_cast<std::int64_t>(v.size()), "loss history");
+}
+
+template <class Options>
+void read_solver_args(FunctionCallInfo fcinfo, Options& o) {
+  o.max_iterations = int_arg(fcinfo, 6, "max_iterations");
+  o.learning_rate = optional_float_arg(fcinfo, 7, "learning_rate", -1);
+  o.tolerance = optional_float_arg(fcinfo, 8, "tolerance", o.tolerance);
+  o.l2 = optional_float_arg(fcinfo, 9, "l2", 0);
+  if (o.max_iterations < 1)
+    throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
+  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
+}
+
+Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::Trace& trace) {
+  SrfWriter out(fcinfo);
+  Datum values[4] = {float8_array_datum(weights.data(), weights.size(), "coefficients"),
+                     Int32GetDatum(trace.back().iteration), trace_column(trace, false), trace_column(trace, true)};
+  const bool nulls[4] = {false, false, false, false};
+  out.put(values, nulls);
+  return (Datum)0;
+}
+
+// linreg_stream(entity_sql, attribute_sql, fk_columns, y_column, batch_rows, method, max_iterations, learning_rate,
+//               tolerance, l2) -> (coefficients, iterations, loss[], grad_norm[])
+Datum linreg_stream_body(FunctionCallInfo fcinfo) {
+  StreamArgs args = stream_args(fcinfo, 0, 1, 2, 3, 4);
+  ml::LinregOptions o;
+  const std::string method = string_arg(fcinfo, 5, "method");
+  if (method == "normal")
+    o.method = ml::LinregMethod::Normal;
+  else if (method == "gd")
+    o.method = ml::LinregMethod::GradientDescent;
+  else
+    throw invalid_parameter("method must be 'normal' or 'gd', got '" + method + "'");
+  read_solver_args(fcinfo, o);
+  Stream s(std::move(args));
+  ml::StreamLeastSquares passes(*s.table);
+  NoticeProgress progress("linreg_stream");
+  const ml::LinregResult r = ml::linreg(passes, o, progress);
+  s.source->finish();
+  return regression_row(fcinfo, r.weights, r.trace);
+}
+
+Datum logreg_stream_body(FunctionCallInfo fcinfo) {
+  StreamArgs args = stream_args(fcinfo, 0, 1, 2, 3, 4);
+  ml::LogregOptions o;
+  const std::string method = string_arg(fcinfo, 5, "method");
+  if (method == "lbfgs")
+    o.method = ml::LogregMethod::Lbfgs;
+  else if (method == "gd")
+    o.method = ml::LogregMethod::GradientDescent;
+  else
+    throw invalid_parameter("method must be 'lbfgs' or 'gd', got '" + method + "'");
+  read_solver_args(fcinfo, o);
+  Stream s(std::move(args));
+  ml::StreamLogistic passes(*s.table);
+  NoticeProgress progress("logreg_stream");
+  const ml::LogregResult r = ml::logreg(passes, o, progress);
+  s.source->finish();
+  return regression_row(fcinfo, r.weights, r.trace);
+}
+
+// kmeans_stream(entity_sql, k, attribute_sql, fk_columns, batch_rows, max_iterations, seed, with_assignment)
+//   -> (centers, assignment (NULL without with_assignment), iterations, loss[])
+Datum kmeans_stream_body(FunctionCallInfo fcinfo) {
+  ml::KmeansOptions o;
+  o.k = int_arg(fcinfo, 1, "k");
+  StreamArgs args = stream_args(fcinfo, 0, 2, 3, -1, 4);
+  o.max_iterations = int_arg(fcinfo, 5, "max_iterations");
+  o.seed = static_cast<std::uint64_t>(int_arg(fcinfo, 6, "seed"));
+  require_not_null(fcinfo, 7, "with_assignment");
+  const bool with_assignment = PG_GETARG_BOOL(7);
+  if (o.k < 1) throw invalid_parameter("k must be at least 1, got " + std::to_string(o.k));
+  if (o.max_iterations < 1)
+    throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
+  Stream s(std::move(args));
+  ml::StreamKmeans passes(*s.table, with_assignment);
+  NoticeProgress progress("kmeans_stream");
+  const ml::KmeansResult r = ml::kmeans(passes, o, progress);
+  s.source->finish();
+  std::vector<std::int32_t> assignment(r.assignment.size());
+  for (size_t i = 0; i < assignment.size(); ++i) assignment[i] = r.assignment[i] + 1;
+  const RowMatrix centers = r.centers;
+  SrfWriter out(fcinfo);
+  Datum values[4] = {
+      float8_matrix_datum(ConstRowMap(centers.data(), centers.rows(), centers.cols()), "centers"),
+      with_assignment ? int4_array_datum(assignment.data(), static_cast<std::int64_t>(assignment.size()), "assignment")
+                      : (Datum)0,
+      Int32GetDatum(r.trace.back().iteration), trace_column(r.trace, false)};
+  const bool nulls[4] = {false, !with_assignment, false, false};
+  out.put(values, nulls);
+  return (Datum)0;
+}
+
+}  // namespace
+}  // namespace morpheus::pg
+
+MORPHEUS_FUNCTION(linreg_stream, morpheus::pg::linreg_stream_body)
+MORPHEUS_FUNCTION(logreg_stream, morpheus::pg::logreg_stream_body)
+MORPHEUS_FUNCTION(kmeans_stream, morpheus::pg::kmeans_stream_body)
