@@ -20,11 +20,11 @@ using nm::NormalizedMatrix;
 // ---- datum <-> NormalizedMatrix -------------------------------------------------------------------------------
 
 Datum nm_datum(const NormalizedMatrix& t) {
-  const std::int64_t size = nm::serialized_size(t);  // checks the 1 GB limit
+  const std::int64_t size = nm::serialized_size(t, nm::kStorageVersion);  // checks the 1 GB limit
   const Size total = static_cast<Size>(size) + VARHDRSZ;
-  char* p = pg_call([total] { return static_cast<char*>(palloc(total)); });
+  char* p = pg_call([total] { return static_cast<char*>(palloc(total)); });  // MAXALIGNed: arrays 8-aligned
   SET_VARSIZE(p, total);
-  nm::serialize(t, p + VARHDRSZ, size, false);
+  nm::serialize(t, p + VARHDRSZ, size, false, nm::kStorageVersion);
   return PointerGetDatum(p);
 }
 
@@ -94,11 +94,11 @@ Datum recv_body(FunctionCallInfo fcinfo) {
 
 Datum send_body(FunctionCallInfo fcinfo) {
   const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
-  const std::int64_t size = nm::serialized_size(t);
+  const std::int64_t size = nm::serialized_size(t, nm::kWireVersion);
   const Size total = static_cast<Size>(size) + VARHDRSZ;
   char* p = pg_call([total] { return static_cast<char*>(palloc(total)); });
   SET_VARSIZE(p, total);
-  nm::serialize(t, p + VARHDRSZ, size, true);
+  nm::serialize(t, p + VARHDRSZ, size, true, nm::kWireVersion);
   return PointerGetDatum(p);
 }
 
