@@ -72,6 +72,26 @@ std::vector<std::int32_t> random_index(std::mt19937& g, std::int64_t n, std::int
   return idx;
 }
 
+// A normalized matrix of exactly rows x cols: 0 PK-FK (dense S, sparse R), 1 star with d_S = 0 (dense and sparse
+// attribute tables), 2 M:N, 3 a transposed PK-FK.
+NormalizedMatrix random_nm(std::mt19937& g, std::int64_t rows, std::int64_t cols, int kind) {
+  if (kind == 3) return transpose(random_nm(g, cols, rows, 0));
+  const std::int64_t ds = (cols + 1) / 2, dr = cols - ds;
+  NormalizedMatrix t;
+  if (kind == 0) {
+    t = NormalizedMatrix::from_entity(random_block(g, rows, ds, false));
+    if (dr > 0) t.join(random_index(g, rows, 3, true), random_block(g, 3, dr, true));
+  } else if (kind == 1) {
+    t = NormalizedMatrix::with_rows(rows);
+    t.join(random_index(g, rows, 4, true), random_block(g, 4, ds, false));
+    if (dr > 0) t.join(random_index(g, rows, 2, true), random_block(g, 2, dr, true));
+  } else {
+    t = NormalizedMatrix::many_to_many(random_block(g, 5, ds, false), random_index(g, rows, 5, true),
+                                       random_block(g, 3, dr, dr % 2 == 1), random_index(g, rows, 3, true));
+  }
+  return t;
+}
+
 struct Shape {
   const char* name;
   std::int64_t n, ds;
@@ -226,6 +246,16 @@ TEST_P(Ops, DoubleMatrixMultiplication) {
   const RowMatrix bm = reference_dense(b);
   EXPECT_LT(rel_err(matmul(t, b), m * bm), kTol);
   EXPECT_LT(rel_err(matmul(transpose(b), transpose(t)), bm.transpose() * m.transpose()), kTol);
+  // Second operands of every structure with the shape the product needs, on both sides: with the suite's transposed
+  // shapes this covers A B, A' B', A' B (same base rows) and A B' (same base columns, split at other columns).
+  for (int kind = 0; kind < 4; ++kind) {
+    SCOPED_TRACE("kind " + std::to_string(kind));
+    const NormalizedMatrix x = random_nm(g, m.cols(), 5, kind);
+    EXPECT_LT(rel_err(matmul(t, x), m * reference_dense(x)), kTol);
+    const NormalizedMatrix y = random_nm(g, 4, m.rows(), kind);
+    EXPECT_LT(rel_err(matmul(y, t), reference_dense(y) * m), kTol);
+  }
+  EXPECT_THROW(matmul(t, random_nm(g, m.cols() + 1, 2, 0)), morpheus::Error);
 }
 
 TEST_P(Ops, ElementwiseWithDense) {

@@ -11,7 +11,6 @@
 
 namespace morpheus::nm {
 namespace detail {
-namespace {
 
 // a' c for blocks a (m x p) and c (m x q) of any kinds: p x q dense.
 RowMatrix tprod(const Block& a, const Block& c) {
@@ -59,8 +58,6 @@ void require_columns(const NormalizedMatrix& t, const char* what) {
         std::string(what) + " needs a matrix with at least one row and one column, got " + shape(t.rows(), t.cols()),
         "Add attribute tables with morpheus.nm_join(t => ..., fk => ..., r => ...) first.");
 }
-
-}  // namespace
 
 RowMatrix base_crossprod(const NormalizedMatrix& t) {
   const std::int64_t d = t.base_cols();

@@ -19,6 +19,17 @@ std::vector<std::int64_t> offsets(const NormalizedMatrix& t);
 // colSums(I_k): how often each row of the block is used.
 Eigen::VectorXd counts(const Part& p, std::int64_t n);
 
+// out (n x c) += I_k m (m: rows_k x c).
+void gather_add(const Part& p, const RowMatrix& m, Eigen::Ref<RowMatrix, 0, Eigen::OuterStride<>> out);
+// X I_k for X (m x n): column j of the result sums the columns r of X with idx[r] = j.
+RowMatrix scatter_cols(const Part& p, const ConstRowMap& x);
+// x b (dense result) for a block b of either kind.
+RowMatrix times_block(const Eigen::Ref<const RowMatrix, 0, Eigen::OuterStride<>>& x, const Block& b);
+// a' c for blocks a (m x p) and c (m x q) of any kinds: p x q dense.
+RowMatrix tprod(const Block& a, const Block& c);
+// (I_k' I_l) B_l: rows_k x d_l, of B_l's kind (k and l may come from two matrices with n rows each).
+Block cooccurrence_times(const Part& k, const Part& l, std::int64_t n);
+
 // Kernels on the base (untransposed) matrix; the public operators rewrite a transposed value into these.
 Eigen::VectorXd base_row_sums(const NormalizedMatrix& t);
 Eigen::VectorXd base_col_sums(const NormalizedMatrix& t);

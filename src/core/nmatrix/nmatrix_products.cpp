@@ -11,7 +11,6 @@
 
 namespace morpheus::nm {
 namespace detail {
-namespace {
 
 // out (n x c) += I_k m (m: rows_k x c).
 void gather_add(const Part& p, const RowMatrix& m, Eigen::Ref<RowMatrix, 0, Eigen::OuterStride<>> out) {
@@ -49,8 +48,6 @@ RowMatrix times_block(const Eigen::Ref<const RowMatrix, 0, Eigen::OuterStride<>>
   if (b.is_sparse()) return RowMatrix(x * b.sparse());
   return x * b.dense();
 }
-
-}  // namespace
 
 std::vector<std::int64_t> offsets(const NormalizedMatrix& t) {
   std::vector<std::int64_t> off;
@@ -180,22 +177,6 @@ RowMatrix rmm(const ConstRowMap& x, const NormalizedMatrix& t) {
   // X T' = (T X')'
   const RowMatrix xt = x.transpose();
   return base_lmm(t, ConstRowMap(xt.data(), xt.rows(), xt.cols())).transpose();
-}
-
-RowMatrix matmul(const NormalizedMatrix& a, const NormalizedMatrix& b) {
-  if (a.cols() != b.rows())
-    throw invalid_parameter(
-        "nmatrix %*% nmatrix: left is " + shape(a.rows(), a.cols()) + " but right is " + shape(b.rows(), b.cols()),
-        "The left operand needs as many columns as the right one has rows.");
-  // Through one factorized side: materialize the smaller operand, multiply the other one factorized.
-  if (static_cast<double>(b.rows()) * b.cols() <= static_cast<double>(a.rows()) * a.cols()) {
-    check_value_size(8.0 * b.rows() * b.cols(), "materialized right operand");
-    const RowMatrix bm = materialize(b);
-    return lmm(a, ConstRowMap(bm.data(), bm.rows(), bm.cols()));
-  }
-  check_value_size(8.0 * a.rows() * a.cols(), "materialized left operand");
-  const RowMatrix am = materialize(a);
-  return rmm(ConstRowMap(am.data(), am.rows(), am.cols()), b);
 }
 
 RowMatrix materialize(const NormalizedMatrix& t) {
