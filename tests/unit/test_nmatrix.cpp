@@ -201,7 +201,14 @@ TEST_P(Ops, LeftAndRightMultiply) {
     EXPECT_LT(rel_err(lmm(t, ConstRowMap(x.data(), x.rows(), x.cols())), m * x), kTol);
     RowMatrix y = random_dense(gen, c, m.rows());
     EXPECT_LT(rel_err(rmm(ConstRowMap(y.data(), y.rows(), y.cols()), t), y * m), kTol);
+    // Into caller memory (pre-filled with garbage: every element must be written).
+    RowMatrix into = RowMatrix::Constant(m.rows(), c, 1e300);
+    lmm_into(t, ConstRowMap(x.data(), x.rows(), x.cols()), morpheus::RowMap(into.data(), into.rows(), into.cols()));
+    EXPECT_LT(rel_err(into, m * x), kTol);
   }
+  RowMatrix rs = RowMatrix::Constant(m.rows(), 1, 1e300);
+  row_sums_into(t, morpheus::RowMap(rs.data(), rs.rows(), 1));
+  EXPECT_LT(rel_err(rs, m.rowwise().sum()), kTol);
 }
 
 TEST_P(Ops, CrossprodAndTcrossprod) {

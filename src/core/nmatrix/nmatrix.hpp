@@ -207,6 +207,10 @@ double sum(const NormalizedMatrix& t);
 // Products (regular results).
 RowMatrix lmm(const NormalizedMatrix& t, const ConstRowMap& x);  // T X
 RowMatrix rmm(const ConstRowMap& x, const NormalizedMatrix& t);  // X T
+// T X and row_sums(T) written into caller-provided memory of the result's shape (e.g. a PostgreSQL array): no
+// intermediate result and no copy.
+void lmm_into(const NormalizedMatrix& t, const ConstRowMap& x, RowMap out);
+void row_sums_into(const NormalizedMatrix& t, RowMap out);
 RowMatrix matmul(const NormalizedMatrix& a, const NormalizedMatrix& b);
 RowMatrix crossprod(const NormalizedMatrix& t);   // T'T
 RowMatrix tcrossprod(const NormalizedMatrix& t);  // T T'

@@ -33,7 +33,9 @@ Block cooccurrence_times(const Part& k, const Part& l, std::int64_t n);
 // Kernels on the base (untransposed) matrix; the public operators rewrite a transposed value into these.
 Eigen::VectorXd base_row_sums(const NormalizedMatrix& t);
 Eigen::VectorXd base_col_sums(const NormalizedMatrix& t);
+void base_row_sums_into(const NormalizedMatrix& t, RowMap out);       // out: base_rows x 1
 RowMatrix base_lmm(const NormalizedMatrix& t, const ConstRowMap& x);  // T X, X: base_cols x c
+void base_lmm_into(const NormalizedMatrix& t, const ConstRowMap& x, RowMap out);
 RowMatrix base_rmm(const ConstRowMap& x, const NormalizedMatrix& t);  // X T, X: m x base_rows
 RowMatrix base_crossprod(const NormalizedMatrix& t);
 RowMatrix base_tcrossprod(const NormalizedMatrix& t);

@@ -66,13 +66,18 @@ Eigen::VectorXd counts(const Part& p, std::int64_t n) {
   return c;
 }
 
-Eigen::VectorXd base_row_sums(const NormalizedMatrix& t) {
-  RowMatrix out = RowMatrix::Zero(t.base_rows(), 1);
+void base_row_sums_into(const NormalizedMatrix& t, RowMap out) {
+  out.setZero();
   for (const Part& p : t.parts()) {
     RowMatrix rs = p.block.row_sums();
     gather_add(p, rs, out);
   }
-  return Eigen::Map<Eigen::VectorXd>(out.data(), out.rows());
+}
+
+Eigen::VectorXd base_row_sums(const NormalizedMatrix& t) {
+  Eigen::VectorXd out(t.base_rows());
+  base_row_sums_into(t, RowMap(out.data(), out.size(), 1));
+  return out;
 }
 
 Eigen::VectorXd base_col_sums(const NormalizedMatrix& t) {
@@ -91,8 +96,8 @@ Eigen::VectorXd base_col_sums(const NormalizedMatrix& t) {
 }
 
 // T X, X: base_cols x c.
-RowMatrix base_lmm(const NormalizedMatrix& t, const ConstRowMap& x) {
-  RowMatrix out = RowMatrix::Zero(t.base_rows(), x.cols());
+void base_lmm_into(const NormalizedMatrix& t, const ConstRowMap& x, RowMap out) {
+  out.setZero();
   const auto off = offsets(t);
   for (size_t k = 0; k < t.parts().size(); ++k) {
     const Part& p = t.parts()[k];
@@ -101,6 +106,11 @@ RowMatrix base_lmm(const NormalizedMatrix& t, const ConstRowMap& x) {
     RowMatrix y = block_times(p.block, x.middleRows(off[k], p.block.cols()));  // R_k X_k first: never K R
     gather_add(p, y, out);
   }
+}
+
+RowMatrix base_lmm(const NormalizedMatrix& t, const ConstRowMap& x) {
+  RowMatrix out(t.base_rows(), x.cols());
+  base_lmm_into(t, x, RowMap(out.data(), out.rows(), out.cols()));
   return out;
 }
 
@@ -166,6 +176,27 @@ RowMatrix lmm(const NormalizedMatrix& t, const ConstRowMap& x) {
   // T' X = (X' T)'
   const RowMatrix xt = x.transpose();
   return base_rmm(ConstRowMap(xt.data(), xt.rows(), xt.cols()), t).transpose();
+}
+
+void lmm_into(const NormalizedMatrix& t, const ConstRowMap& x, RowMap out) {
+  if (x.rows() != t.cols())
+    throw invalid_parameter(
+        "nmatrix %*% x: nmatrix is " + shape(t.rows(), t.cols()) + " but x is " + shape(x.rows(), x.cols()),
+        "x needs as many rows as the nmatrix has columns.");
+  if (out.rows() != t.rows() || out.cols() != x.cols())
+    throw Error(ErrorKind::Internal, "lmm_into: output has the wrong shape");
+  if (!t.transposed())
+    base_lmm_into(t, x, out);
+  else
+    out = lmm(t, x);
+}
+
+void row_sums_into(const NormalizedMatrix& t, RowMap out) {
+  if (out.rows() != t.rows() || out.cols() != 1) throw Error(ErrorKind::Internal, "row_sums_into: wrong shape");
+  if (!t.transposed())
+    base_row_sums_into(t, out);
+  else
+    out = base_col_sums(t);
 }
 
 RowMatrix rmm(const ConstRowMap& x, const NormalizedMatrix& t) {
