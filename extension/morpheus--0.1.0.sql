@@ -542,7 +542,7 @@ COMMENT ON OPERATOR morpheus.%*% (morpheus.nmatrix, float8[]) IS 'Left matrix mu
 CREATE OPERATOR morpheus.%*% (LEFTARG = float8[], RIGHTARG = morpheus.nmatrix, FUNCTION = morpheus.nm_rmm);
 COMMENT ON OPERATOR morpheus.%*% (float8[], morpheus.nmatrix) IS 'Right matrix multiplication 2-D array %*% nmatrix, factorized.';
 CREATE OPERATOR morpheus.%*% (LEFTARG = morpheus.nmatrix, RIGHTARG = morpheus.nmatrix, FUNCTION = morpheus.nm_matmul);
-COMMENT ON OPERATOR morpheus.%*% (morpheus.nmatrix, morpheus.nmatrix) IS 'Product of two normalized matrices (one side factorized).';
+COMMENT ON OPERATOR morpheus.%*% (morpheus.nmatrix, morpheus.nmatrix) IS 'Product of two normalized matrices, both kept factorized (double matrix multiplication).';
 
 --------------------------------------------------------------------------------------------------------------------
 -- ML algorithms written once over an abstract data matrix (dense float8[][] here; normalized matrices too)

@@ -1,4 +1,5 @@
-// A morpheus.nmatrix argument decoded into the core's NormalizedMatrix (detoasted, parsed and validated).
+// A morpheus.nmatrix argument decoded into the core's NormalizedMatrix (detoasted, parsed and validated). Its blocks
+// and index vectors are views of the detoasted argument where it is aligned: use the result within the call only.
 #pragma once
 
 #include "core/nmatrix/nmatrix.hpp"

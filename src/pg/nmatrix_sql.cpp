@@ -20,11 +20,11 @@ using nm::NormalizedMatrix;
 // ---- datum <-> NormalizedMatrix -------------------------------------------------------------------------------
 
 Datum nm_datum(const NormalizedMatrix& t) {
-  const std::int64_t size = nm::serialized_size(t);  // checks the 1 GB limit
+  const std::int64_t size = nm::serialized_size(t, nm::kStorageVersion);  // checks the 1 GB limit
   const Size total = static_cast<Size>(size) + VARHDRSZ;
-  char* p = pg_call([total] { return static_cast<char*>(palloc(total)); });
+  char* p = pg_call([total] { return static_cast<char*>(palloc(total)); });  // MAXALIGNed: arrays 8-aligned
   SET_VARSIZE(p, total);
-  nm::serialize(t, p + VARHDRSZ, size, false);
+  nm::serialize(t, p + VARHDRSZ, size, false, nm::kStorageVersion);
   return PointerGetDatum(p);
 }
 
@@ -94,11 +94,11 @@ Datum recv_body(FunctionCallInfo fcinfo) {
 
 Datum send_body(FunctionCallInfo fcinfo) {
   const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
-  const std::int64_t size = nm::serialized_size(t);
+  const std::int64_t size = nm::serialized_size(t, nm::kWireVersion);
   const Size total = static_cast<Size>(size) + VARHDRSZ;
   char* p = pg_call([total] { return static_cast<char*>(palloc(total)); });
   SET_VARSIZE(p, total);
-  nm::serialize(t, p + VARHDRSZ, size, true);
+  nm::serialize(t, p + VARHDRSZ, size, true, nm::kWireVersion);
   return PointerGetDatum(p);
 }
 
@@ -257,7 +257,10 @@ Datum func_body(FunctionCallInfo fcinfo) {
 }
 
 Datum row_sums_body(FunctionCallInfo fcinfo) {
-  return vector_datum(nm::row_sums(nmatrix_value(fcinfo, 0)), "row_sums");
+  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
+  const MatrixResult out = new_vector(t.rows(), "row_sums");
+  nm::row_sums_into(t, out.map());
+  return out.datum();
 }
 Datum col_sums_body(FunctionCallInfo fcinfo) {
   return vector_datum(nm::col_sums(nmatrix_value(fcinfo, 0)), "col_sums");
@@ -307,7 +310,9 @@ Datum lmm_body(FunctionCallInfo fcinfo) {
   const MatrixArg x = matrix_arg(fcinfo, 1, "x");
   require_columns(t, "nmatrix %*% float8[][]");
   nm::check_value_size(8.0 * t.rows() * x.cols, "nmatrix %*% float8[][] result");
-  return matrix_datum(nm::lmm(t, x.map()), "nmatrix %*% float8[][] result");
+  const MatrixResult out = new_matrix(t.rows(), x.cols, "nmatrix %*% float8[][] result");
+  nm::lmm_into(t, x.map(), out.map());  // computed in the result array itself
+  return out.datum();
 }
 
 Datum rmm_body(FunctionCallInfo fcinfo) {

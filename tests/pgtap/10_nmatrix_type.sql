@@ -1,6 +1,6 @@
 -- morpheus.nmatrix: catalog surface (signatures, labels), text and binary I/O, validation and size limits.
 BEGIN;
-SELECT plan(36);
+SELECT plan(42);
 
 CREATE TEMP TABLE nm_api(sig text, ret text, vol char, strict bool, par char);
 INSERT INTO nm_api VALUES
@@ -130,7 +130,7 @@ END $$;
 SELECT lives_ok($$ SELECT pg_temp.load_corrupt(20, 1) $$, 'an unmodified binary value loads (byte 20 is already 1)');
 SELECT throws_ok($$ SELECT pg_temp.load_corrupt(25, 0) $$, '22P02', 'invalid nmatrix value: bad magic number (not an nmatrix)', 'recv rejects a bad magic number');
 SELECT throws_ok($$ SELECT pg_temp.load_corrupt(30, 9) $$, '22P02',
-  'invalid nmatrix value: format version 9 is not supported (this library reads version 1)', 'recv rejects an unknown version');
+  'invalid nmatrix value: format version 9 is not supported (this library reads versions 1 and 2)', 'recv rejects an unknown version');
 SELECT throws_ok($$ SELECT pg_temp.load_corrupt(36, 1) $$, '22P02', 'invalid nmatrix value: reserved field is not zero', 'recv rejects a non-zero reserved field');
 SELECT is(length(morpheus.nmatrix_send(morpheus.nmatrix(s => '{{1}}'))), 24 + 32 + 8, 'binary form: 24-byte header, 32-byte block header, 8 bytes per value');
 SELECT is(substr(morpheus.nmatrix_send(morpheus.nmatrix(s => '{{1}}')), 1, 8), '\x4e4d415400010000'::bytea, 'binary form starts with magic NMAT and version 1 (big-endian)');
@@ -142,6 +142,35 @@ SELECT throws_ok($$ SELECT morpheus.materialize(morpheus.nm_join_sparse(morpheus
   '54000', NULL, 'materializing over 1 GB is refused before allocating');
 SELECT ok(morpheus.nmatrix(s => NULL::float8[]) IS NULL, 'NULL in, NULL out');
 SELECT is(NULL::morpheus.nmatrix::text, NULL, 'NULL nmatrix casts to NULL text');
+
+-- Stored values (layout v2) are read in place wherever they sit: a TOASTed column, a short inline column, an
+-- nmatrix[] element, a composite field, a PL/pgSQL variable. Each gives the materialized result computed by hand
+-- (the join written out with SQL array code).
+CREATE TEMP TABLE nm_store(id int, t morpheus.nmatrix);
+ALTER TABLE nm_store ALTER COLUMN t SET STORAGE external;
+INSERT INTO nm_store
+  SELECT 1, morpheus.nm_join(morpheus.nmatrix(s => (SELECT array_agg(ARRAY[i::float8, (i % 7)::float8]) FROM generate_series(1, 20000) i)),
+                             fk => (SELECT array_agg(1 + i % 3) FROM generate_series(1, 20000) i),
+                             r => '{{1,10},{2,20},{3,30}}');
+INSERT INTO nm_store VALUES (2, morpheus.nmatrix(s => '{{1.5,2}}'));
+SELECT ok(pg_column_size(t) > 2000 AND pg_column_size(t) < 600000, 'the large value is stored out of line (TOAST)') FROM nm_store WHERE id = 1;
+SELECT is(morpheus.col_sums(t), ARRAY[(SELECT sum(i)::float8 FROM generate_series(1, 20000) i), (SELECT sum(i % 7)::float8 FROM generate_series(1, 20000) i),
+                                      (SELECT sum(1 + i % 3)::float8 FROM generate_series(1, 20000) i), (SELECT sum(10 * (1 + i % 3))::float8 FROM generate_series(1, 20000) i)],
+  'a TOASTed stored value reads in place: col_sums equal the sums of the written-out join') FROM nm_store WHERE id = 1;
+SELECT is(t OPERATOR(morpheus.%*%) '{{2},{4}}'::float8[], '{{11}}'::float8[][], 'a small inline stored value (short varlena header) reads correctly') FROM nm_store WHERE id = 2;
+SELECT is((ARRAY[(SELECT t FROM nm_store WHERE id = 2), (SELECT t FROM nm_store WHERE id = 1)])[2] OPERATOR(morpheus.%*%) '{{0},{0},{1},{0}}'::float8[],
+  (SELECT array_agg(ARRAY[(1 + i % 3)::float8] ORDER BY i) FROM generate_series(1, 20000) i), 'an nmatrix[] element reads correctly');
+SELECT is(morpheus.sum((ROW(7, t)::nm_store).t), (SELECT sum(i + i % 7 + 11 * (1 + i % 3))::float8 FROM generate_series(1, 20000) i),
+  'a composite field reads correctly') FROM nm_store WHERE id = 1;
+DO $$
+DECLARE t morpheus.nmatrix; c float8[]; BEGIN
+  SELECT nm_store.t INTO t FROM nm_store WHERE id = 1;
+  FOR k IN 1..3 LOOP c := morpheus.crossprod(t); END LOOP;
+  CREATE TEMP TABLE nm_var_result AS SELECT c;
+END $$;
+SELECT cmp_ok((SELECT max(abs(x - y) / greatest(1, abs(y)))
+                FROM unnest((SELECT c FROM nm_var_result), morpheus.matmul(morpheus.mat_transpose(morpheus.materialize(t)), morpheus.materialize(t))) AS u(x, y)),
+  '<', 1e-12::float8, 'a PL/pgSQL variable reads in place: crossprod equals that of the materialized join') FROM nm_store WHERE id = 1;
 
 SELECT * FROM finish();
 ROLLBACK;

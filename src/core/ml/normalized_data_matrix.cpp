@@ -43,7 +43,7 @@ double NormalizedDataMatrix::min_coeff() const {
       if (!used[static_cast<size_t>(r)]) continue;
       if (b.is_sparse()) {
         Index stored = 0;
-        for (nm::SparseMatrix::InnerIterator it(b.sparse(), r); it; ++it, ++stored) lo = std::min(lo, it.value());
+        for (nm::SparseMap::InnerIterator it(b.sparse(), r); it; ++it, ++stored) lo = std::min(lo, it.value());
         if (stored < b.cols()) lo = std::min(lo, 0.0);
       } else {
         lo = std::min(lo, b.dense().row(r).minCoeff());
@@ -63,7 +63,7 @@ nm::SparseMatrix materialize_sparse(const nm::NormalizedMatrix& t) {
       if (i % 65536 == 0) check_interrupts();
       const Index r = part.identity ? i : part.index[static_cast<size_t>(i)];
       if (b.is_sparse()) {
-        for (nm::SparseMatrix::InnerIterator it(b.sparse(), r); it; ++it)
+        for (nm::SparseMap::InnerIterator it(b.sparse(), r); it; ++it)
           trip.emplace_back(static_cast<int>(i), static_cast<int>(offset + it.col()), it.value());
       } else {
         for (Index c = 0; c < b.cols(); ++c)

@@ -73,7 +73,7 @@ CostConstants measure() {
 double entry_cost(const nm::Block& b, const CostConstants& c) { return b.is_sparse() ? c.sparse_entry : c.dense_entry; }
 
 // Gathers the rows of block b through index (one row per entry): the materialized K R.
-nm::Block gather(const nm::Block& b, const std::vector<std::int32_t>& index) {
+nm::Block gather(const nm::Block& b, const nm::IndexVec& index) {
   const auto n = static_cast<Eigen::Index>(index.size());
   if (!b.is_sparse()) {
     RowMatrix out(n, b.cols());
@@ -83,7 +83,7 @@ nm::Block gather(const nm::Block& b, const std::vector<std::int32_t>& index) {
     }
     return nm::Block(std::move(out));
   }
-  const nm::SparseMatrix& s = b.sparse();
+  const nm::SparseMap s = b.sparse();
   std::int64_t nnz = 0;
   for (std::int32_t r : index) nnz += s.outerIndexPtr()[r + 1] - s.outerIndexPtr()[r];
   nm::check_value_size(12.0 * static_cast<double>(nnz), "materialized attribute table");
@@ -92,7 +92,7 @@ nm::Block gather(const nm::Block& b, const std::vector<std::int32_t>& index) {
   trip.reserve(static_cast<size_t>(nnz));
   for (Eigen::Index i = 0; i < n; ++i) {
     if (i % 65536 == 0) check_interrupts();
-    for (nm::SparseMatrix::InnerIterator it(s, index[static_cast<size_t>(i)]); it; ++it)
+    for (nm::SparseMap::InnerIterator it(s, index[static_cast<size_t>(i)]); it; ++it)
       trip.emplace_back(static_cast<int>(i), static_cast<int>(it.col()), it.value());
   }
   out.setFromTriplets(trip.begin(), trip.end());

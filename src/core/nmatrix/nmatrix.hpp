@@ -13,7 +13,9 @@
 
 #include <Eigen/Dense>
 #include <Eigen/Sparse>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -32,29 +34,107 @@ constexpr std::int64_t kMaxDim = 0x7fffffff;
 // Throws LimitExceeded (54000) naming `what` when `bytes` exceeds kMaxValueBytes.
 void check_value_size(double bytes, const std::string& what);
 
-// One block: dense (row-major) or sparse (CSR).
+// A read-only CSR view: the same operations as SparseMatrix (products, InnerIterator, toDense) over arrays owned
+// by a SparseMatrix or by a serialized value.
+using SparseMap = Eigen::Map<const SparseMatrix>;
+
+// One block: dense (row-major) or sparse (CSR). A block owns its values, or is a view of arrays owned elsewhere
+// (a stored value read in place by deserialize with borrow): a view, and every copy of it, must not outlive them.
 class Block {
  public:
   Block() = default;
   explicit Block(RowMatrix dense) : dense_(std::move(dense)) {}
   explicit Block(SparseMatrix sparse) : is_sparse_(true), sparse_(std::move(sparse)) { sparse_.makeCompressed(); }
+  // Views; data must be aligned for its type (8 bytes for double, 4 for int).
+  static Block dense_view(const double* data, std::int64_t rows, std::int64_t cols);
+  static Block sparse_view(std::int64_t rows, std::int64_t cols, std::int64_t nnz, const int* outer, const int* inner,
+                           const double* values);
 
   bool is_sparse() const { return is_sparse_; }
-  std::int64_t rows() const { return is_sparse_ ? sparse_.rows() : dense_.rows(); }
-  std::int64_t cols() const { return is_sparse_ ? sparse_.cols() : dense_.cols(); }
+  bool is_view() const { return view_; }
+  std::int64_t rows() const { return view_ ? rows_ : is_sparse_ ? sparse_.rows() : dense_.rows(); }
+  std::int64_t cols() const { return view_ ? cols_ : is_sparse_ ? sparse_.cols() : dense_.cols(); }
   // Stored entries: rows * cols for a dense block, the non-zeros for a sparse one.
-  std::int64_t stored() const { return is_sparse_ ? sparse_.nonZeros() : dense_.size(); }
-  const RowMatrix& dense() const { return dense_; }
-  const SparseMatrix& sparse() const { return sparse_; }
-  RowMatrix& dense() { return dense_; }
-  SparseMatrix& sparse() { return sparse_; }
+  std::int64_t stored() const {
+    return view_ ? (is_sparse_ ? nnz_ : rows_ * cols_) : is_sparse_ ? sparse_.nonZeros() : dense_.size();
+  }
+  ConstRowMap dense() const {
+    return view_ ? ConstRowMap(values_, rows_, cols_) : ConstRowMap(dense_.data(), dense_.rows(), dense_.cols());
+  }
+  SparseMap sparse() const {
+    return view_ ? SparseMap(rows_, cols_, nnz_, outer_, inner_, values_)
+                 : SparseMap(sparse_.rows(), sparse_.cols(), sparse_.nonZeros(), sparse_.outerIndexPtr(),
+                             sparse_.innerIndexPtr(), sparse_.valuePtr());
+  }
   RowMatrix to_dense() const;
   Eigen::VectorXd row_sums() const;
 
  private:
   bool is_sparse_ = false;
+  bool view_ = false;
   RowMatrix dense_;
   SparseMatrix sparse_;
+  // view_ only
+  std::int64_t rows_ = 0, cols_ = 0, nnz_ = 0;
+  const double* values_ = nullptr;
+  const int* outer_ = nullptr;
+  const int* inner_ = nullptr;
+};
+
+// An index vector (0-based rows of a block): owned, or a view of entries owned elsewhere (same rule as Block).
+class IndexVec {
+ public:
+  IndexVec() = default;
+  IndexVec(std::vector<std::int32_t> v) : own_(std::move(v)) { sync(); }  // NOLINT: implicit on purpose
+  IndexVec(std::initializer_list<std::int32_t> v) : own_(v) { sync(); }
+  IndexVec(const IndexVec& o) : own_(o.own_), p_(o.p_), n_(o.n_), view_(o.view_) { sync(); }
+  IndexVec(IndexVec&& o) noexcept : own_(std::move(o.own_)), p_(o.p_), n_(o.n_), view_(o.view_) { sync(); }
+  IndexVec& operator=(const IndexVec& o) {
+    if (this != &o) {
+      own_ = o.own_;
+      p_ = o.p_;
+      n_ = o.n_;
+      view_ = o.view_;
+      sync();
+    }
+    return *this;
+  }
+  IndexVec& operator=(IndexVec&& o) noexcept {
+    own_ = std::move(o.own_);
+    p_ = o.p_;
+    n_ = o.n_;
+    view_ = o.view_;
+    sync();
+    return *this;
+  }
+  static IndexVec view(const std::int32_t* data, std::size_t n) {
+    IndexVec v;
+    v.p_ = data;
+    v.n_ = n;
+    v.view_ = true;
+    return v;
+  }
+
+  bool is_view() const { return view_; }
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  const std::int32_t* data() const { return p_; }
+  std::int32_t operator[](std::size_t i) const { return p_[i]; }
+  const std::int32_t* begin() const { return p_; }
+  const std::int32_t* end() const { return p_ + n_; }
+  void clear() { *this = IndexVec(); }
+
+ private:
+  void sync() {
+    if (!view_) {
+      p_ = own_.data();
+      n_ = own_.size();
+    }
+  }
+  std::vector<std::int32_t> own_;
+  const std::int32_t* p_ = nullptr;
+  std::size_t n_ = 0;
+  bool view_ = false;
 };
 
 // Builds a sparse rows x cols block from 0-based (row, col, value) triplets; duplicates are summed. Indices are
@@ -63,8 +143,8 @@ Block sparse_block(std::int64_t rows, std::int64_t cols, const std::vector<std::
                    const std::vector<std::int64_t>& col_idx, const std::vector<double>& values, const char* name);
 
 struct Part {
-  bool identity = true;             // I_k = identity (block rows = n), else index
-  std::vector<std::int32_t> index;  // 0-based rows of block, n entries (empty when identity)
+  bool identity = true;  // I_k = identity (block rows = n), else index
+  IndexVec index;        // 0-based rows of block, n entries (empty when identity)
   Block block;
 };
 
@@ -127,6 +207,10 @@ double sum(const NormalizedMatrix& t);
 // Products (regular results).
 RowMatrix lmm(const NormalizedMatrix& t, const ConstRowMap& x);  // T X
 RowMatrix rmm(const ConstRowMap& x, const NormalizedMatrix& t);  // X T
+// T X and row_sums(T) written into caller-provided memory of the result's shape (e.g. a PostgreSQL array): no
+// intermediate result and no copy.
+void lmm_into(const NormalizedMatrix& t, const ConstRowMap& x, RowMap out);
+void row_sums_into(const NormalizedMatrix& t, RowMap out);
 RowMatrix matmul(const NormalizedMatrix& a, const NormalizedMatrix& b);
 RowMatrix crossprod(const NormalizedMatrix& t);   // T'T
 RowMatrix tcrossprod(const NormalizedMatrix& t);  // T T'
@@ -135,13 +219,19 @@ RowMatrix materialize(const NormalizedMatrix& t);
 // Not factorizable: t op x (matrix_left = false) or x op t, x dense of the same shape, through materialization.
 RowMatrix elementwise_matrix(const NormalizedMatrix& t, ScalarOp op, const ConstRowMap& x, bool matrix_left);
 
-// Storage: a versioned binary layout (see nmatrix_io.cpp). big_endian selects the network byte order of send/recv.
+// Storage: a versioned binary layout (see nmatrix_io.cpp). Version 1 is packed (the send/recv wire format, big-endian
+// there); version 2 (what is stored) pads every array so that it starts 8-aligned relative to a 4-byte header
+// before `out` (the varlena header), which lets deserialize read the arrays in place.
 constexpr std::uint32_t kMagic = 0x4E4D4154;  // "NMAT"
-constexpr std::uint16_t kFormatVersion = 1;
-std::int64_t serialized_size(const NormalizedMatrix& t);
-void serialize(const NormalizedMatrix& t, char* out, std::int64_t size, bool big_endian);
-// Parses and validates a serialized value; malformed input raises `kind` (DataCorrupted for stored values).
-NormalizedMatrix deserialize(const char* data, std::int64_t size, bool big_endian, ErrorKind kind);
+constexpr std::uint16_t kWireVersion = 1;
+constexpr std::uint16_t kStorageVersion = 2;
+std::int64_t serialized_size(const NormalizedMatrix& t, std::uint16_t version);
+void serialize(const NormalizedMatrix& t, char* out, std::int64_t size, bool big_endian, std::uint16_t version);
+// Parses and validates a serialized value of either version; malformed input raises `kind` (DataCorrupted for
+// stored values). With borrow (native byte order), every array of `data` that is aligned for its type is used in
+// place (the result's blocks and index vectors are views; `data` must outlive the result and its copies); arrays
+// that are not aligned (a value at an odd address, or a version 1 value) are copied.
+NormalizedMatrix deserialize(const char* data, std::int64_t size, bool big_endian, ErrorKind kind, bool borrow = false);
 
 // Text form (documented in docs/nmatrix.md); parse errors are InvalidText (22P02).
 std::string to_text(const NormalizedMatrix& t);
