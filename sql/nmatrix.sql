@@ -33,6 +33,13 @@ SELECT t(t) %*% '{{1},{1},{1},{1},{1}}'::float8[] AS col_sums_again FROM nm_t;
 SELECT nm_join_sparse(nmatrix(n_rows => 3), fk => '{1,2,1}', n_rows => 2, n_cols => 4, i => '{1,2}', j => '{4,2}', v => '{1,1}');
 SELECT materialize(nm_mn(s => '{{1,2},{3,4},{5,6}}', s_rows => '{1,1,2,3,3}', r => '{{10},{20},{30}}', r_rows => '{1,2,3,1,2}'));
 
+-- morpheus.factorize also governs the operators: the same value, computed on the materialized layout
+SET morpheus.factorize = 'never';
+SET client_min_messages = debug1;
+SELECT crossprod(t) FROM nm_t;
+RESET client_min_messages;
+RESET morpheus.factorize;
+
 -- errors
 SELECT nm_join(nmatrix(n_rows => 3), fk => '{1,4,2}', r => '{{1},{2},{3}}');
 SELECT t %*% '{{1},{2}}'::float8[] FROM nm_t;

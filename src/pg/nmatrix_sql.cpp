@@ -1,5 +1,6 @@
 // SQL surface of the normalized matrix: the morpheus.nmatrix type (varlena holding the core's versioned binary
 // layout), its constructors and the factorized operators.
+#include "core/ml/plan.hpp"
 #include "core/nmatrix/nmatrix.hpp"
 // core headers first
 #include <cmath>
@@ -10,6 +11,7 @@
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 #include "pg/nmatrix_datum.hpp"
+#include "pg/settings.hpp"
 #include "pg/spi_query.hpp"
 
 namespace morpheus::pg {
@@ -256,16 +258,33 @@ Datum func_body(FunctionCallInfo fcinfo) {
   return nm_datum(nm::elementwise(nmatrix_value(fcinfo, 0), F));
 }
 
+// The matrix an operator executes under morpheus.factorize (docs/settings.md): attribute tables the plan does not
+// factorize are gathered into materialized parts, so the operator computes the same value on the materialized
+// layout. `gram`: crossprod-like cost (crossprod, ginv). A DEBUG1 line names the materialized tables.
+NormalizedMatrix planned(NormalizedMatrix t, const char* op, bool gram = false) {
+  ml::PlanOptions o = plan_options();
+  if (o.mode == ml::FactorizeMode::Always || t.parts().size() < 2) return t;
+  o.gram = gram;
+  const ml::Plan plan = ml::make_plan(t, o);
+  if (plan.all_factorized()) return t;
+  std::string tables;
+  for (const auto& d : plan.tables)
+    if (!d.factorize) tables += (tables.empty() ? "" : ", ") + std::to_string(d.table);
+  const std::string msg = std::string(op) + ": attribute table(s) " + tables + " materialized by the plan";
+  pg_call([&msg] { elog(DEBUG1, "%s", msg.c_str()); });
+  return ml::apply_plan(t, plan);
+}
+
 Datum row_sums_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
+  const NormalizedMatrix t = planned(nmatrix_value(fcinfo, 0), "row_sums");
   const MatrixResult out = new_vector(t.rows(), "row_sums");
   nm::row_sums_into(t, out.map());
   return out.datum();
 }
 Datum col_sums_body(FunctionCallInfo fcinfo) {
-  return vector_datum(nm::col_sums(nmatrix_value(fcinfo, 0)), "col_sums");
+  return vector_datum(nm::col_sums(planned(nmatrix_value(fcinfo, 0), "col_sums")), "col_sums");
 }
-Datum sum_body(FunctionCallInfo fcinfo) { return Float8GetDatum(nm::sum(nmatrix_value(fcinfo, 0))); }
+Datum sum_body(FunctionCallInfo fcinfo) { return Float8GetDatum(nm::sum(planned(nmatrix_value(fcinfo, 0), "sum"))); }
 Datum nrow_body(FunctionCallInfo fcinfo) { return Int64GetDatum(nm::nrow(nmatrix_value(fcinfo, 0))); }
 Datum ncol_body(FunctionCallInfo fcinfo) { return Int64GetDatum(nm::ncol(nmatrix_value(fcinfo, 0))); }
 Datum t_body(FunctionCallInfo fcinfo) { return nm_datum(nm::transpose(nmatrix_value(fcinfo, 0))); }
@@ -285,28 +304,28 @@ Datum materialize_body(FunctionCallInfo fcinfo) {
 }
 
 Datum crossprod_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
+  const NormalizedMatrix t = planned(nmatrix_value(fcinfo, 0), "crossprod", true);
   require_columns(t, "crossprod");
   nm::check_value_size(8.0 * t.cols() * t.cols(), "crossprod result");
   return matrix_datum(nm::crossprod(t), "crossprod result");
 }
 
 Datum tcrossprod_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
+  const NormalizedMatrix t = planned(nmatrix_value(fcinfo, 0), "tcrossprod");
   require_columns(t, "tcrossprod");
   nm::check_value_size(8.0 * t.rows() * t.rows(), "tcrossprod result");
   return matrix_datum(nm::tcrossprod(t), "tcrossprod result");
 }
 
 Datum ginv_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
+  const NormalizedMatrix t = planned(nmatrix_value(fcinfo, 0), "ginv", true);
   require_columns(t, "ginv");
   nm::check_value_size(8.0 * t.rows() * t.cols(), "ginv result");
   return matrix_datum(nm::ginv(t), "ginv result");
 }
 
 Datum lmm_body(FunctionCallInfo fcinfo) {
-  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
+  const NormalizedMatrix t = planned(nmatrix_value(fcinfo, 0), "nmatrix %*% float8[][]");
   const MatrixArg x = matrix_arg(fcinfo, 1, "x");
   require_columns(t, "nmatrix %*% float8[][]");
   nm::check_value_size(8.0 * t.rows() * x.cols, "nmatrix %*% float8[][] result");
@@ -317,7 +336,7 @@ Datum lmm_body(FunctionCallInfo fcinfo) {
 
 Datum rmm_body(FunctionCallInfo fcinfo) {
   const MatrixArg x = matrix_arg(fcinfo, 0, "x");
-  const NormalizedMatrix t = nmatrix_value(fcinfo, 1);
+  const NormalizedMatrix t = planned(nmatrix_value(fcinfo, 1), "float8[][] %*% nmatrix");
   require_columns(t, "float8[][] %*% nmatrix");
   nm::check_value_size(8.0 * x.rows * t.cols(), "float8[][] %*% nmatrix result");
   return matrix_datum(nm::rmm(x.map(), t), "float8[][] %*% nmatrix result");

@@ -1,7 +1,7 @@
 -- Factorized operators on morpheus.nmatrix against the materialized matrix (morpheus.materialize, morpheus.matmul,
 -- plain SQL arithmetic) and against the reference fixture's published values.
 BEGIN;
-SELECT plan(44);
+SELECT plan(47);
 SET LOCAL search_path = public, morpheus;
 
 -- pg_temp.near(a, b): same shape and max |a - b| <= 1e-10 (1 + max |b|).
@@ -117,6 +117,26 @@ SELECT throws_ok($$ SELECT morpheus.log(t - 100) FROM f $$, '22003', 'log(nmatri
 SELECT throws_ok($$ SELECT t * 'NaN'::float8 FROM f $$, '22023', 'the scalar of nmatrix * float8 is not finite', 'NaN scalar');
 SELECT throws_ok($$ SELECT materialize(nmatrix(n_rows => 3)) $$, '22023',
   'materialize of an nmatrix with no columns (3x0) has no array form', 'nmatrix without columns');
+
+-- morpheus.factorize applies to the operators: with every table materialized (never; or the rule, since the star's
+-- tuple ratios 6/4, 6/2, 6/3 are all below 5) each operator still equals the independent materialization
+SET morpheus.factorize = 'never';
+SELECT ok((SELECT pg_temp.near(crossprod(t), matmul(mat_transpose(m), m)) AND pg_temp.near(ginv(t), mat_ginv(m))
+                  AND pg_temp.near(tcrossprod(t), matmul(m, mat_transpose(m))) FROM g, gm),
+          'factorize = never: crossprod, ginv, tcrossprod = materialized');
+SELECT ok((SELECT pg_temp.near(t %*% '{{1},{2},{3},{4},{5},{6},{7},{8},{9},{10}}'::float8[],
+                               matmul(m, '{{1},{2},{3},{4},{5},{6},{7},{8},{9},{10}}'))
+                  AND pg_temp.near('{{1,2,3,4,5,6}}'::float8[] %*% t, matmul('{{1,2,3,4,5,6}}', m))
+                  AND pg_temp.near(row_sums(t), (SELECT array_agg(s ORDER BY i) FROM (SELECT i, sum(m[i][j]) s FROM generate_subscripts(m, 1) i, generate_subscripts(m, 2) j GROUP BY i) q))
+                  AND abs(sum(t) - (SELECT sum(x) FROM unnest(m) x)) < 1e-12 FROM g, gm),
+          'factorize = never: LMM, RMM, row_sums, sum = materialized');
+SET morpheus.factorize = 'auto';
+SET morpheus.plan_model = 'rule';
+SELECT ok((SELECT pg_temp.near(col_sums(t), (SELECT array_agg(s ORDER BY j) FROM (SELECT j, sum(m[i][j]) s FROM generate_subscripts(m, 1) i, generate_subscripts(m, 2) j GROUP BY j) q))
+                  AND pg_temp.near(crossprod(mn), '{{61,76,270},{76,96,360},{270,360,1900}}') FROM g, gm),
+          'factorize = auto, rule: col_sums(star), crossprod(M:N) = materialized');
+RESET morpheus.plan_model;
+RESET morpheus.factorize;
 
 SELECT * FROM finish();
 ROLLBACK;
