@@ -153,6 +153,13 @@ CREATE FUNCTION morpheus.nm_mn(s float8[], s_rows integer[], r float8[], r_rows 
 COMMENT ON FUNCTION morpheus.nm_mn(float8[], integer[], float8[], integer[]) IS
   'M:N (general equi-join) normalized matrix T = [I_S s, I_R r]: row t of the join pairs row s_rows[t] of s with row r_rows[t] of r (1-based).';
 
+CREATE FUNCTION morpheus.nm_mn_blocks(s morpheus.nmatrix, s_rows integer[], r morpheus.nmatrix, r_rows integer[])
+  RETURNS morpheus.nmatrix
+  AS 'MODULE_PATHNAME', 'morpheus_nm_mn_blocks'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION morpheus.nm_mn_blocks(morpheus.nmatrix, integer[], morpheus.nmatrix, integer[]) IS
+  'M:N normalized matrix T = [I_S s, I_R r] from two single-block nmatrix values, dense (nmatrix(s => ...)) or sparse (nmatrix_sparse(...)); s_rows and r_rows are 1-based row numbers.';
+
 CREATE FUNCTION morpheus.nmatrix_from_sql(entity_sql text, attribute_sql text[] DEFAULT '{}', fk_columns text[] DEFAULT '{}')
   RETURNS morpheus.nmatrix
   AS 'MODULE_PATHNAME', 'morpheus_nmatrix_from_sql'

@@ -138,6 +138,27 @@ Datum mn_body(FunctionCallInfo fcinfo) {
   return nm_datum(NormalizedMatrix::many_to_many(std::move(s), std::move(si), std::move(r), std::move(ri)));
 }
 
+// The one block of an nmatrix built by nmatrix(s => ...) or nmatrix_sparse(...): a side of nm_mn_blocks. The block
+// may be a view of the argument's datum, which outlives this call.
+nm::Block single_block(FunctionCallInfo fcinfo, int argno, const char* name) {
+  NormalizedMatrix t = nmatrix_value(fcinfo, argno);
+  if (t.parts().size() != 1 || !t.parts()[0].identity || t.transposed())
+    throw invalid_parameter(std::string(name) + " must be a single block, but it has " +
+                                std::to_string(t.parts().size() - 1) + " attribute table(s)" +
+                                (t.transposed() ? " and is transposed" : ""),
+                            std::string("Build ") + name +
+                                " with morpheus.nmatrix(s => ...) or morpheus.nmatrix_sparse(...), without nm_join.");
+  return std::move(t.parts()[0].block);
+}
+
+Datum mn_blocks_body(FunctionCallInfo fcinfo) {
+  nm::Block s = single_block(fcinfo, 0, "s");
+  std::vector<std::int32_t> si = index_arg(fcinfo, 1, "s_rows");
+  nm::Block r = single_block(fcinfo, 2, "r");
+  std::vector<std::int32_t> ri = index_arg(fcinfo, 3, "r_rows");
+  return nm_datum(NormalizedMatrix::many_to_many(std::move(s), std::move(si), std::move(r), std::move(ri)));
+}
+
 // Features of a query (column "features", float8[] of equal lengths) as a dense block.
 RowMatrix features_block(const ColumnData& c, std::int64_t rows, const std::string& query_arg) {
   std::int64_t d = -1;
@@ -368,6 +389,7 @@ MORPHEUS_FUNCTION(nmatrix_sparse, mp::sparse_body)
 MORPHEUS_FUNCTION(nm_join, mp::join_body)
 MORPHEUS_FUNCTION(nm_join_sparse, mp::join_sparse_body)
 MORPHEUS_FUNCTION(nm_mn, mp::mn_body)
+MORPHEUS_FUNCTION(nm_mn_blocks, mp::mn_blocks_body)
 MORPHEUS_FUNCTION(nmatrix_from_sql, mp::from_sql_body)
 
 MORPHEUS_FUNCTION(nm_add_s, (mp::scalar_body<ScalarOp::Add, false>))

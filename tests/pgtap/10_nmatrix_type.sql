@@ -14,6 +14,7 @@ INSERT INTO nm_api VALUES
   ('morpheus.nm_join(morpheus.nmatrix, integer[], float8[])', 'morpheus.nmatrix', 'i', true, 's'),
   ('morpheus.nm_join_sparse(morpheus.nmatrix, integer[], integer, integer, integer[], integer[], float8[])', 'morpheus.nmatrix', 'i', true, 's'),
   ('morpheus.nm_mn(float8[], integer[], float8[], integer[])', 'morpheus.nmatrix', 'i', true, 's'),
+  ('morpheus.nm_mn_blocks(morpheus.nmatrix, integer[], morpheus.nmatrix, integer[])', 'morpheus.nmatrix', 'i', true, 's'),
   ('morpheus.nmatrix_from_sql(text, text[], text[])', 'morpheus.nmatrix', 'v', false, 'u'),
   ('morpheus.row_sums(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
   ('morpheus.col_sums(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
@@ -41,7 +42,7 @@ INSERT INTO nm_api
   UNION ALL SELECT format('morpheus.nm_array_%s(float8[], morpheus.nmatrix)', o), 'float8[]', 'i', true, 's'
   FROM unnest('{add,sub,mul,div,pow}'::text[]) o;
 
-SELECT is((SELECT count(*) FROM nm_api), 57::bigint, 'the nmatrix API lists 57 functions');
+SELECT is((SELECT count(*) FROM nm_api), 58::bigint, 'the nmatrix API lists 58 functions');
 SELECT is_empty($$ SELECT sig FROM nm_api WHERE to_regprocedure(sig) IS NULL $$, 'every nmatrix function exists with its signature');
 SELECT is_empty($$ SELECT sig FROM nm_api a JOIN pg_proc p ON p.oid = to_regprocedure(a.sig)
                    WHERE p.prorettype <> a.ret::regtype $$, 'every nmatrix function has its return type');

@@ -1,6 +1,6 @@
 -- Constructors of morpheus.nmatrix: dense, sparse, M:N, from queries; every bad input they reject.
 BEGIN;
-SELECT plan(32);
+SELECT plan(36);
 SET LOCAL search_path = public, morpheus;
 
 CREATE TEMP TABLE stores(id int, size float8, region float8);
@@ -83,6 +83,19 @@ SELECT is(materialize(nm_mn(s => '{{1,2},{3,4}}', s_rows => '{2,1,2}', r => '{{7
 SELECT throws_ok($$ SELECT nm_mn(s => '{{1,2},{3,4}}', s_rows => '{2,1,2}', r => '{{7}}', r_rows => '{1,2,1}') $$, '2202E',
   'r_rows[2] = 2 but r has 1 rows', 'M:N index out of range');
 SELECT throws_ok($$ SELECT nm_mn(s => '{{1,2},{3,4}}', s_rows => '{2,1,2}', r => '{{7}}', r_rows => '{1,1}') $$, '22023', NULL, 'M:N index vectors of different lengths');
+
+-- M:N from blocks: sparse S and R (triplets), or dense ones (then the same value as nm_mn)
+SELECT is(materialize(nm_mn_blocks(s => nmatrix_sparse(n_rows => 2, n_cols => 3, i => '{1,2}', j => '{3,1}', v => '{5,-1}'),
+                                   s_rows => '{2,1,2,1}',
+                                   r => nmatrix_sparse(n_rows => 3, n_cols => 2, i => '{1,3}', j => '{2,1}', v => '{4,9}'),
+                                   r_rows => '{1,1,3,2}')),
+  '{{-1,0,0,0,4},{0,0,5,0,4},{-1,0,0,9,0},{0,0,5,0,0}}'::float8[], 'M:N with sparse blocks = the join written out');
+SELECT is(nm_mn_blocks(s => nmatrix(s => '{{1,2},{3,4}}'), s_rows => '{2,1,2}', r => nmatrix(s => '{{7}}'), r_rows => '{1,1,1}')::text,
+  nm_mn(s => '{{1,2},{3,4}}', s_rows => '{2,1,2}', r => '{{7}}', r_rows => '{1,1,1}')::text, 'M:N from dense blocks = nm_mn');
+SELECT throws_ok($$ SELECT nm_mn_blocks(s => nm_join(nmatrix(s => '{{1},{2}}'), '{1,1}', '{{3}}'), s_rows => '{1}', r => nmatrix(s => '{{7}}'), r_rows => '{1}') $$,
+  '22023', 's must be a single block, but it has 1 attribute table(s)', 'M:N side with an attribute table');
+SELECT throws_ok($$ SELECT nm_mn_blocks(s => nmatrix(s => '{{1}}'), s_rows => '{1}', r => t(nmatrix(s => '{{7,8}}')), r_rows => '{3}') $$,
+  '22023', 'r must be a single block, but it has 0 attribute table(s) and is transposed', 'transposed M:N side');
 
 SELECT * FROM finish();
 ROLLBACK;
