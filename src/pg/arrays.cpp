@@ -224,4 +224,25 @@ std::string text_arg(FunctionCallInfo fcinfo, int argno) {
   return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
+std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
+  require_not_null(fcinfo, argno, name);
+  const Datum d = PG_GETARG_DATUM(argno);
+  ArrayType* a = pg_call([d] { return DatumGetArrayTypeP(d); });
+  if (ARR_NDIM(a) > 1)
+    throw invalid_parameter(std::string(name) + " must be a 1-D text array", "Pass ARRAY['...', ...].");
+  Datum* elems = nullptr;
+  bool* nulls = nullptr;
+  int n = 0;
+  pg_call([a, &elems, &nulls, &n] { deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    if (nulls[i])
+      throw Error(ErrorKind::NullValue, std::string(name) + "[" + std::to_string(i + 1) + "] is NULL",
+                  std::string("Remove the NULL elements of ") + name + ".");
+    const text* t = reinterpret_cast<const text*>(DatumGetPointer(elems[i]));
+    out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+  }
+  return out;
+}
+
 }  // namespace morpheus::pg

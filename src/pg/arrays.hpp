@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/dense.hpp"
 #include "pg/pg_includes.hpp"
@@ -54,6 +55,8 @@ std::int32_t int_arg(FunctionCallInfo fcinfo, int argno, const char* name);
 // Also rejects NaN and infinity (invalid_parameter_value naming the argument).
 double float_arg(FunctionCallInfo fcinfo, int argno, const char* name);
 std::string string_arg(FunctionCallInfo fcinfo, int argno, const char* name);
+// A 1-D text[] argument without NULL elements (errors name the argument and the element).
+std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int argno, const char* name);
 
 // A float8 array allocated in the current memory context; C++ writes into data / map() and returns datum().
 // The elements are NOT initialized: write every one (or call map().setZero()).

@@ -87,30 +87,6 @@ void stage(const StageArgs* a) {
   }
 }
 
-// Features of a query (column "features", float8[] of equal lengths) as a dense block.
-RowMatrix features_block(const ColumnData& c, std::int64_t rows, const std::string& query_arg) {
-  std::int64_t d = -1;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    if (c.is_null[static_cast<size_t>(r)])
-      throw Error(ErrorKind::NullValue,
-                  "column \"features\" of " + query_arg + " is NULL in row " + std::to_string(r + 1),
-                  "Every row needs a features array.");
-    const std::int64_t len = c.offsets[static_cast<size_t>(r + 1)] - c.offsets[static_cast<size_t>(r)];
-    if (d < 0) d = len;
-    if (len != d)
-      throw invalid_parameter("column \"features\" of " + query_arg + " has " + std::to_string(len) +
-                                  " elements in row " + std::to_string(r + 1) + " but " + std::to_string(d) +
-                                  " in row 1",
-                              "Every row's features array must have the same length.");
-  }
-  RowMatrix m(rows, std::max<std::int64_t>(d, 0));
-  if (m.size() > 0) std::memcpy(m.data(), c.values.data(), sizeof(double) * static_cast<size_t>(m.size()));
-  if (!m.allFinite())
-    throw invalid_parameter("column \"features\" of " + query_arg + " holds a NaN or infinite value",
-                            "Replace NaN and infinity in the query.");
-  return m;
-}
-
 std::string column_list(TupleDesc desc) {
   std::string out;
   for (int i = 0; i < desc->natts; ++i)
@@ -146,7 +122,7 @@ AttributeTable read_attribute_table(const std::string& sql, const std::string& q
     throw invalid_parameter(query_arg + " returned no rows", "Each attribute query must return at least one row.");
   a.require_no_nulls("key", query_arg.c_str());
   AttributeTable out;
-  out.features = features_block(a.column("features"), a.rows, query_arg);
+  out.features = features_matrix(a.column("features"), a.rows, query_arg);
   if (out.features.cols() == 0)
     throw invalid_parameter("column \"features\" of " + query_arg + " has no elements",
                             "Each attribute row needs at least one feature.");

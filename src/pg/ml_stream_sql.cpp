@@ -19,26 +19,6 @@ namespace {
 
 constexpr std::int64_t kMaxBatchRows = 10000000;
 
-std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  require_not_null(fcinfo, argno, name);
-  const Datum d = PG_GETARG_DATUM(argno);
-  ArrayType* a = pg_call([d] { return DatumGetArrayTypeP(d); });
-  if (ARR_NDIM(a) > 1) throw invalid_parameter(std::string(name) + " must be a 1-D text array");
-  Datum* elems = nullptr;
-  bool* nulls = nullptr;
-  int n = 0;
-  pg_call([a, &elems, &nulls, &n] { deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
-  std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) {
-    if (nulls[i])
-      throw Error(ErrorKind::NullValue, std::string(name) + "[" + std::to_string(i + 1) + "] is NULL",
-                  "Pass one text per attribute table.");
-    text* t = reinterpret_cast<text*>(DatumGetPointer(elems[i]));
-    out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-  }
-  return out;
-}
-
 double optional_float_arg(FunctionCallInfo fcinfo, int argno, const char* name, double if_null) {
   return PG_ARGISNULL(argno) ? if_null : float_arg(fcinfo, argno, name);
 }

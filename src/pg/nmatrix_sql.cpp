@@ -159,51 +159,8 @@ Datum mn_blocks_body(FunctionCallInfo fcinfo) {
   return nm_datum(NormalizedMatrix::many_to_many(std::move(s), std::move(si), std::move(r), std::move(ri)));
 }
 
-// Features of a query (column "features", float8[] of equal lengths) as a dense block.
-RowMatrix features_block(const ColumnData& c, std::int64_t rows, const std::string& query_arg) {
-  std::int64_t d = -1;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    if (c.is_null[static_cast<size_t>(r)])
-      throw Error(ErrorKind::NullValue,
-                  "column \"features\" of " + query_arg + " is NULL in row " + std::to_string(r + 1),
-                  "Every row needs a features array; use '{}' for none.");
-    const std::int64_t len = c.offsets[static_cast<size_t>(r + 1)] - c.offsets[static_cast<size_t>(r)];
-    if (d < 0) d = len;
-    if (len != d)
-      throw invalid_parameter("column \"features\" of " + query_arg + " has " + std::to_string(len) +
-                                  " elements in row " + std::to_string(r + 1) + " but " + std::to_string(d) +
-                                  " in row 1",
-                              "Every row's features array must have the same length.");
-  }
-  RowMatrix m(rows, std::max<std::int64_t>(d, 0));
-  if (m.size() > 0) std::memcpy(m.data(), c.values.data(), sizeof(double) * static_cast<size_t>(m.size()));
-  if (!m.allFinite())
-    throw invalid_parameter("column \"features\" of " + query_arg + " holds a NaN or infinite value",
-                            "Replace NaN and infinity in the query.");
-  return m;
-}
-
 std::string key_text(const ColumnData& c, std::int64_t r) {
   return c.key_is_text ? c.text[static_cast<size_t>(r)] : std::to_string(c.ints[static_cast<size_t>(r)]);
-}
-
-std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  const Datum d = PG_GETARG_DATUM(argno);
-  ArrayType* a = pg_call([d] { return DatumGetArrayTypeP(d); });
-  if (ARR_NDIM(a) > 1) throw invalid_parameter(std::string(name) + " must be a 1-D text array");
-  Datum* elems = nullptr;
-  bool* nulls = nullptr;
-  int n = 0;
-  pg_call([a, &elems, &nulls, &n] { deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n); });
-  std::vector<std::string> out;
-  for (int i = 0; i < n; ++i) {
-    if (nulls[i])
-      throw Error(ErrorKind::NullValue, std::string(name) + "[" + std::to_string(i + 1) + "] is NULL",
-                  "Pass one text per attribute table.");
-    text* t = reinterpret_cast<text*>(DatumGetPointer(elems[i]));
-    out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-  }
-  return out;
 }
 
 Datum from_sql_body(FunctionCallInfo fcinfo) {
@@ -224,7 +181,7 @@ Datum from_sql_body(FunctionCallInfo fcinfo) {
     throw invalid_parameter("entity_sql returned no rows", "The entity query must return at least one row.");
   NormalizedMatrix t =
       e.has("features")
-          ? NormalizedMatrix::from_entity(nm::Block(features_block(e.column("features"), e.rows, "entity_sql")))
+          ? NormalizedMatrix::from_entity(nm::Block(features_matrix(e.column("features"), e.rows, "entity_sql")))
           : NormalizedMatrix::with_rows(e.rows);
   for (size_t k = 0; k < attr_sql.size(); ++k) {
     const std::string qname = "attribute_sql[" + std::to_string(k + 1) + "]";
@@ -253,7 +210,7 @@ Datum from_sql_body(FunctionCallInfo fcinfo) {
                                 "Every foreign key must match a key of the attribute query (an inner join).");
       idx[static_cast<size_t>(r)] = it->second;
     }
-    t.join(std::move(idx), nm::Block(features_block(a.column("features"), a.rows, qname)));
+    t.join(std::move(idx), nm::Block(features_matrix(a.column("features"), a.rows, qname)));
   }
   return nm_datum(t);
 }

@@ -1,5 +1,6 @@
 #include "pg/spi_query.hpp"
 
+#include <cstring>
 #include <exception>
 
 #include "core/errors.hpp"
@@ -289,6 +290,29 @@ QueryTable read_query(const std::string& sql, const char* query_arg, const std::
   for (auto* c : present)
     if (c->type == ColumnType::FloatArray && c->offsets.empty()) c->offsets.push_back(0);
   return table;
+}
+
+RowMatrix features_matrix(const ColumnData& c, std::int64_t rows, const std::string& query_arg) {
+  std::int64_t d = -1;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    if (c.is_null[static_cast<size_t>(r)])
+      throw Error(ErrorKind::NullValue,
+                  "column \"features\" of " + query_arg + " is NULL in row " + std::to_string(r + 1),
+                  "Every row needs a features array; use '{}' for none.");
+    const std::int64_t len = c.offsets[static_cast<size_t>(r + 1)] - c.offsets[static_cast<size_t>(r)];
+    if (d < 0) d = len;
+    if (len != d)
+      throw invalid_parameter("column \"features\" of " + query_arg + " has " + std::to_string(len) +
+                                  " elements in row " + std::to_string(r + 1) + " but " + std::to_string(d) +
+                                  " in row 1",
+                              "Every row's features array must have the same length.");
+  }
+  RowMatrix m(rows, std::max<std::int64_t>(d, 0));
+  if (m.size() > 0) std::memcpy(m.data(), c.values.data(), sizeof(double) * static_cast<size_t>(m.size()));
+  if (!m.allFinite())
+    throw invalid_parameter("column \"features\" of " + query_arg + " holds a NaN or infinite value",
+                            "Replace NaN and infinity in the query.");
+  return m;
 }
 
 }  // namespace morpheus::pg

@@ -2,6 +2,8 @@
 // Columns are found by name and their types checked; a missing or mistyped column is an error naming it.
 #pragma once
 
+#include "core/dense.hpp"
+// core headers first
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -51,5 +53,9 @@ class QueryTable {
 // Honors cancel requests between batches.
 QueryTable read_query(const std::string& sql, const char* query_arg, const std::vector<ColumnRequest>& wanted,
                       bool extra_numeric = false);
+
+// A FloatArray column (float8[] of equal lengths, no NULL, all finite) as a rows x d matrix; errors name the column,
+// the row (1-based) and `query_arg`.
+RowMatrix features_matrix(const ColumnData& c, std::int64_t rows, const std::string& query_arg);
 
 }  // namespace morpheus::pg

@@ -247,28 +247,6 @@ Datum evaluate_body(FunctionCallInfo fcinfo) {
   return Datum(0);
 }
 
-std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int i, const char* name) {
-  require_not_null(fcinfo, i, name);
-  Datum d = PG_GETARG_DATUM(i);
-  ArrayType* a = pg_call([d] { return DatumGetArrayTypeP(d); });
-  if (ARR_NDIM(a) > 1)
-    throw invalid_parameter(std::string(name) + " must be a 1-D text array", "e.g. ARRAY['stable_marriage', 'tdma']");
-  Datum* elems = nullptr;
-  bool* nulls = nullptr;
-  int count = 0;
-  pg_call(
-      [a, &elems, &nulls, &count] { deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &count); });
-  std::vector<std::string> out;
-  for (int k = 0; k < count; ++k) {
-    if (nulls[k])
-      throw Error(ErrorKind::NullValue, std::string(name) + "[" + std::to_string(k + 1) + "] is NULL",
-                  "list method names without NULLs");
-    text* t = pg_call([&elems, k] { return DatumGetTextPP(elems[k]); });
-    out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-  }
-  return out;
-}
-
 // vlc_compare(ap_sql 0, n_users 1, drops 2, methods 3, quota 4, ap_preference 5, reuse_factor 6, seed 7,
 // setup block 8..17, link block 18..21, user_height 22)
 Datum compare_body(FunctionCallInfo fcinfo) {
