@@ -11,6 +11,7 @@
 #include "core/ml/logreg.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
+#include "pg/ml_args.hpp"
 #include "pg/ml_data.hpp"
 #include "pg/settings.hpp"
 #include "pg/srf.hpp"
@@ -26,41 +27,9 @@ ml::Vec target_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
   return y.map();
 }
 
-// An optional float8 argument: NULL means "automatic" (if_null).
-double optional_float_arg(FunctionCallInfo fcinfo, int argno, const char* name, double if_null) {
-  return PG_ARGISNULL(argno) ? if_null : float_arg(fcinfo, argno, name);
-}
-
-Datum trace_column(const ml::Trace& trace, bool grad) {
-  std::vector<double> v;
-  for (const auto& r : trace) v.push_back(grad ? r.grad_norm : r.loss);
-  return float8_array_datum(v.data(), static_cast<std::int64_t>(v.size()), "loss history");
-}
-
 Datum matrix_column(const Mat& m, const char* what) {
   const RowMatrix rm = m;
   return float8_matrix_datum(ConstRowMap(rm.data(), rm.rows(), rm.cols()), what);
-}
-
-// Arguments 3 to 6, shared by linreg and logreg: max_iterations, learning_rate (NULL: derived from the data),
-// tolerance (NULL: the options' default), l2.
-template <class Options>
-void read_solver_args(FunctionCallInfo fcinfo, Options& o) {
-  o.max_iterations = int_arg(fcinfo, 3, "max_iterations");
-  o.learning_rate = optional_float_arg(fcinfo, 4, "learning_rate", -1);
-  o.tolerance = optional_float_arg(fcinfo, 5, "tolerance", o.tolerance);
-  o.l2 = optional_float_arg(fcinfo, 6, "l2", 0);
-  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
-}
-
-// The one result row of linreg and logreg: (coefficients, iterations, loss[], grad_norm[]).
-Datum regression_row(FunctionCallInfo fcinfo, const Vec& weights, const ml::Trace& trace) {
-  SrfWriter out(fcinfo);
-  Datum values[4] = {float8_array_datum(weights.data(), weights.size(), "coefficients"),
-                     Int32GetDatum(trace.back().iteration), trace_column(trace, false), trace_column(trace, true)};
-  const bool nulls[4] = {false, false, false, false};
-  out.put(values, nulls);
-  return (Datum)0;
 }
 
 // linreg(x, y, method, iterations, learning_rate, tolerance, l2)
@@ -69,14 +38,8 @@ Datum linreg_body(FunctionCallInfo fcinfo) {
   const auto x = data_matrix_arg(fcinfo, 0, "x");
   const Vec y = target_arg(fcinfo, 1, "y");
   ml::LinregOptions o;
-  const std::string method = string_arg(fcinfo, 2, "method");
-  if (method == "normal")
-    o.method = ml::LinregMethod::Normal;
-  else if (method == "gd")
-    o.method = ml::LinregMethod::GradientDescent;
-  else
-    throw invalid_parameter("method must be 'normal' or 'gd', got '" + method + "'");
-  read_solver_args(fcinfo, o);
+  o.method = linreg_method_arg(fcinfo, 2);
+  read_solver_args(fcinfo, 3, o);
   NoticeProgress progress("linreg");
   const ml::LinregResult r = ml::linreg(*x, y, o, progress);
   return regression_row(fcinfo, r.weights, r.trace);
@@ -88,14 +51,8 @@ Datum logreg_body(FunctionCallInfo fcinfo) {
   const VectorArg yarg = vector_arg(fcinfo, 1, "y", Finite::Allow);
   const Vec y = yarg.map();
   ml::LogregOptions o;
-  const std::string method = string_arg(fcinfo, 2, "method");
-  if (method == "lbfgs")
-    o.method = ml::LogregMethod::Lbfgs;
-  else if (method == "gd")
-    o.method = ml::LogregMethod::GradientDescent;
-  else
-    throw invalid_parameter("method must be 'lbfgs' or 'gd', got '" + method + "'");
-  read_solver_args(fcinfo, o);
+  o.method = logreg_method_arg(fcinfo, 2);
+  read_solver_args(fcinfo, 3, o);
   NoticeProgress progress("logreg");
   const ml::LogregResult r = ml::logreg(*x, y, o, progress);
   return regression_row(fcinfo, r.weights, r.trace);

@@ -10,6 +10,7 @@
 
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
+#include "pg/ml_args.hpp"
 #include "pg/ml_stream_source.hpp"
 #include "pg/settings.hpp"
 #include "pg/srf.hpp"
@@ -18,10 +19,6 @@ namespace morpheus::pg {
 namespace {
 
 constexpr std::int64_t kMaxBatchRows = 10000000;
-
-double optional_float_arg(FunctionCallInfo fcinfo, int argno, const char* name, double if_null) {
-  return PG_ARGISNULL(argno) ? if_null : float_arg(fcinfo, argno, name);
-}
 
 // The arguments every streaming function shares, read and checked before any query runs.
 struct StreamArgs {
@@ -73,30 +70,12 @@ struct Stream {
   }
 };
 
-Datum trace_column(const ml::Trace& trace, bool grad) {
-  std::vector<double> v;
-  for (const auto& r : trace) v.push_back(grad ? r.grad_norm : r.loss);
-  return float8_array_datum(v.data(), static_cast<std::int64_t>(v.size()), "loss history");
-}
-
+// The solver arguments at 6 .. 9 (max_iterations, learning_rate, tolerance, l2), checked before any query runs.
 template <class Options>
-void read_solver_args(FunctionCallInfo fcinfo, Options& o) {
-  o.max_iterations = int_arg(fcinfo, 6, "max_iterations");
-  o.learning_rate = optional_float_arg(fcinfo, 7, "learning_rate", -1);
-  o.tolerance = optional_float_arg(fcinfo, 8, "tolerance", o.tolerance);
-  o.l2 = optional_float_arg(fcinfo, 9, "l2", 0);
+void read_stream_solver_args(FunctionCallInfo fcinfo, Options& o) {
+  read_solver_args(fcinfo, 6, o);
   if (o.max_iterations < 1)
     throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
-  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
-}
-
-Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::Trace& trace) {
-  SrfWriter out(fcinfo);
-  Datum values[4] = {float8_array_datum(weights.data(), weights.size(), "coefficients"),
-                     Int32GetDatum(trace.back().iteration), trace_column(trace, false), trace_column(trace, true)};
-  const bool nulls[4] = {false, false, false, false};
-  out.put(values, nulls);
-  return (Datum)0;
 }
 
 // linreg_stream(entity_sql, attribute_sql, fk_columns, y_column, batch_rows, method, max_iterations, learning_rate,
@@ -104,14 +83,8 @@ Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::
 Datum linreg_stream_body(FunctionCallInfo fcinfo) {
   StreamArgs args = stream_args(fcinfo, 0, 1, 2, 3, 4);
   ml::LinregOptions o;
-  const std::string method = string_arg(fcinfo, 5, "method");
-  if (method == "normal")
-    o.method = ml::LinregMethod::Normal;
-  else if (method == "gd")
-    o.method = ml::LinregMethod::GradientDescent;
-  else
-    throw invalid_parameter("method must be 'normal' or 'gd', got '" + method + "'");
-  read_solver_args(fcinfo, o);
+  o.method = linreg_method_arg(fcinfo, 5);
+  read_stream_solver_args(fcinfo, o);
   Stream s(std::move(args));
   ml::StreamLeastSquares passes(*s.table);
   NoticeProgress progress("linreg_stream");
@@ -123,14 +96,8 @@ Datum linreg_stream_body(FunctionCallInfo fcinfo) {
 Datum logreg_stream_body(FunctionCallInfo fcinfo) {
   StreamArgs args = stream_args(fcinfo, 0, 1, 2, 3, 4);
   ml::LogregOptions o;
-  const std::string method = string_arg(fcinfo, 5, "method");
-  if (method == "lbfgs")
-    o.method = ml::LogregMethod::Lbfgs;
-  else if (method == "gd")
-    o.method = ml::LogregMethod::GradientDescent;
-  else
-    throw invalid_parameter("method must be 'lbfgs' or 'gd', got '" + method + "'");
-  read_solver_args(fcinfo, o);
+  o.method = logreg_method_arg(fcinfo, 5);
+  read_stream_solver_args(fcinfo, o);
   Stream s(std::move(args));
   ml::StreamLogistic passes(*s.table);
   NoticeProgress progress("logreg_stream");

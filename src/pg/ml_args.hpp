@@ -1,0 +1,37 @@
+// Arguments and result rows shared by the in-memory (ml_sql.cpp) and streaming (ml_stream_sql.cpp) ML entry points.
+#pragma once
+#include "core/ml/linreg.hpp"
+#include "core/ml/logreg.hpp"
+#include "core/ml/trace.hpp"
+// core headers first
+#include <string>
+
+#include "pg/arrays.hpp"
+
+namespace morpheus::pg {
+
+// An optional float8 argument: NULL means "automatic" (if_null).
+double optional_float_arg(FunctionCallInfo fcinfo, int argno, const char* name, double if_null);
+
+// method => 'normal' | 'gd' (linreg), 'lbfgs' | 'gd' (logreg); anything else is invalid_parameter_value.
+ml::LinregMethod linreg_method_arg(FunctionCallInfo fcinfo, int argno);
+ml::LogregMethod logreg_method_arg(FunctionCallInfo fcinfo, int argno);
+
+// The solver arguments of linreg and logreg, at first .. first + 3: max_iterations, learning_rate (NULL: derived
+// from the data), tolerance (NULL: the options' default), l2 (>= 0).
+template <class Options>
+void read_solver_args(FunctionCallInfo fcinfo, int first, Options& o) {
+  o.max_iterations = int_arg(fcinfo, first, "max_iterations");
+  o.learning_rate = optional_float_arg(fcinfo, first + 1, "learning_rate", -1);
+  o.tolerance = optional_float_arg(fcinfo, first + 2, "tolerance", o.tolerance);
+  o.l2 = optional_float_arg(fcinfo, first + 3, "l2", 0);
+  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
+}
+
+// A per-iteration history column: the losses, or the gradient norms.
+Datum trace_column(const ml::Trace& trace, bool grad);
+
+// The one result row of linreg and logreg: (coefficients, iterations, loss[], grad_norm[]).
+Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::Trace& trace);
+
+}  // namespace morpheus::pg
