@@ -11,6 +11,7 @@ exec 9>/tmp/morpheus-install.lock
 flock 9
 cmake --build build -j"$(nproc)" >/dev/null
 cmake --install build >/dev/null
+bash scripts/install-test-extension.sh
 tap=()
 regress=()
 for f in "$@"; do

@@ -46,6 +46,7 @@ stage "CMake build + install"
 exec 9>/tmp/morpheus-install.lock
 flock 9
 MORPHEUS_INSTALL_LOCKED=1 bash scripts/build.sh
+bash scripts/install-test-extension.sh
 
 stage "unit tests (ctest)"
 (cd build && ctest --output-on-failure -j"$jobs") | tee build/ctest.log

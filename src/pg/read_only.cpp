@@ -1,0 +1,81 @@
+#include "pg/read_only.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "nodes/parsenodes.h"
+#include "tcop/cmdtag.h"
+#include "utils/plancache.h"
+}
+
+namespace morpheus::pg {
+namespace {
+
+// The kind of write a query could do, or nullptr for a plain read.
+const char* write_kind(const Query* q) {
+  if (q->commandType == CMD_UTILITY) return "a utility statement";
+  if (q->commandType != CMD_SELECT) return nullptr;  // the command tag names it
+  if (q->hasModifyingCTE) return "a SELECT with a data-modifying WITH";
+  if (q->rowMarks != NIL) return "a SELECT ... FOR UPDATE/SHARE";
+  if (q->utilityStmt != nullptr) return "a SELECT INTO";
+  return "";
+}
+
+struct Refusal {
+  const char* query_arg;
+  char kind[96];
+};
+
+void refuse(const Refusal* r) {
+  ereport(ERROR, (errcode(ERRCODE_READ_ONLY_SQL_TRANSACTION),
+                  errmsg("%s must be a read-only query, but it is %s", r->query_arg, r->kind),
+                  errhint("Pass a SELECT, VALUES or TABLE statement (WITH only for reading): query arguments are read "
+                          "with your rights and never write.")));
+}
+
+// Fills r->kind with the first writing statement of the plan (empty if every statement only reads).
+void check_plan(SPIPlanPtr plan, Refusal* r) {
+  r->kind[0] = '\0';
+  ListCell* lc;
+  foreach (lc, SPI_plan_get_plan_sources(plan)) {
+    const CachedPlanSource* ps = static_cast<const CachedPlanSource*>(lfirst(lc));
+    ListCell* qc;
+    foreach (qc, ps->query_list) {
+      const Query* q = static_cast<const Query*>(lfirst(qc));
+      const char* kind = write_kind(q);
+      if (kind != nullptr && kind[0] == '\0') continue;
+      if (kind == nullptr)
+        snprintf(r->kind, sizeof r->kind, "a %s", GetCommandTagName(ps->commandTag));
+      else
+        snprintf(r->kind, sizeof r->kind, "%s", kind);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void require_read_only(SPIPlanPtr plan, const char* query_arg) {
+  Refusal r{query_arg, {}};
+  Refusal* rp = &r;
+  pg_call([plan, rp] { check_plan(plan, rp); });
+  if (r.kind[0] != '\0') pg_call([rp] { refuse(rp); });
+}
+
+ReadOnlyScope::ReadOnlyScope() {
+  nest_level_ = pg_call([] {
+    const int level = NewGUCNestLevel();
+    (void)set_config_option("transaction_read_only", "on", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+    return level;
+  });
+}
+
+ReadOnlyScope::~ReadOnlyScope() {
+  const int level = nest_level_;
+  try {
+    pg_call([level] { AtEOXact_GUC(true, level); });
+  } catch (...) {  // the transaction abort restores the setting
+  }
+}
+
+}  // namespace morpheus::pg
