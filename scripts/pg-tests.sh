@@ -26,7 +26,7 @@ fi
 echo "pg_regress $(( ${#tests[@]} - nfail )) $nfail" >>"$counts"
 
 psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE morpheus_tap' &&
-  psql -X -q -v ON_ERROR_STOP=1 -d morpheus_tap -c 'CREATE EXTENSION pgtap; CREATE EXTENSION morpheus; CREATE EXTENSION dblink;' ||
+  psql -X -q -v ON_ERROR_STOP=1 -d morpheus_tap -c 'CREATE EXTENSION pgtap; CREATE EXTENSION morpheus; CREATE EXTENSION morpheus_test; CREATE EXTENSION dblink;' ||
   exit 1
 pg_prove -d morpheus_tap --failures tests/pgtap/*.sql | tee "$out/pgtap.log"
 prove_rc=${PIPESTATUS[0]}

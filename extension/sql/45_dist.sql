@@ -489,7 +489,7 @@ BEGIN
     -- per-row loss and d loss / d eta, as glm_gradient_agg defines them
     IF family = 'least_squares' THEN
       SELECT pg_catalog.sum(0.5 * (m - yy) ^ 2), pg_catalog.array_agg(ARRAY[m - yy] ORDER BY o) INTO loss, coefs
-        FROM pg_catalog.unnest(eta, y) WITH ORDINALITY u(m, yy, o);
+        FROM ROWS FROM (pg_catalog.unnest(eta), pg_catalog.unnest(y)) WITH ORDINALITY u(m, yy, o);
     ELSIF family = 'logistic' THEN
       IF EXISTS (SELECT 1 FROM pg_catalog.unnest(y) v WHERE v NOT IN (0, 1, -1)) THEN
         RAISE EXCEPTION 'column % of source has a value that is not a class label', pg_catalog.quote_ident(label)
@@ -500,7 +500,7 @@ BEGIN
              pg_catalog.array_agg(ARRAY[-s / (1 + pg_catalog.exp(z))] ORDER BY o) INTO loss, coefs
         FROM (SELECT o, CASE WHEN yy > 0 THEN 1.0 ELSE -1.0 END::float8 AS s,
                      CASE WHEN yy > 0 THEN 1.0 ELSE -1.0 END::float8 * m AS z
-                FROM pg_catalog.unnest(eta, y) WITH ORDINALITY u(m, yy, o)) q;
+                FROM ROWS FROM (pg_catalog.unnest(eta), pg_catalog.unnest(y)) WITH ORDINALITY u(m, yy, o)) q;
     ELSE
       IF EXISTS (SELECT 1 FROM pg_catalog.unnest(y) v WHERE NOT v >= 0) THEN
         RAISE EXCEPTION 'column % of source has a negative value', pg_catalog.quote_ident(label)
@@ -508,7 +508,7 @@ BEGIN
       END IF;
       SELECT pg_catalog.sum(pg_catalog.exp(m) - yy * m), pg_catalog.array_agg(ARRAY[pg_catalog.exp(m) - yy] ORDER BY o)
         INTO loss, coefs
-        FROM pg_catalog.unnest(eta, y) WITH ORDINALITY u(m, yy, o);
+        FROM ROWS FROM (pg_catalog.unnest(eta), pg_catalog.unnest(y)) WITH ORDINALITY u(m, yy, o);
     END IF;
     g := (SELECT pg_catalog.array_agg(v ORDER BY o)
             FROM pg_catalog.unnest(morpheus.t(t) OPERATOR(morpheus.%*%) coefs) WITH ORDINALITY u(v, o));

@@ -1,10 +1,14 @@
 #include "pg/read_only.hpp"
 
+#include <cstring>
+
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "nodes/parsenodes.h"
 #include "tcop/cmdtag.h"
+#include "utils/guc_tables.h"
 #include "utils/plancache.h"
 }
 
@@ -53,7 +57,30 @@ void check_plan(SPIPlanPtr plan, Refusal* r) {
   }
 }
 
+// The value every morpheus SQL and PL/pgSQL function pins (extension/sql/*.sql).
+constexpr const char* kPinnedPath = "pg_catalog, pg_temp";
+
+bool pinned(const char* path) { return path != nullptr && std::strcmp(path, kPinnedPath) == 0; }
+
 }  // namespace
+
+std::string caller_search_path() {
+  const char* current = namespace_search_path;
+  if (!pinned(current)) return current != nullptr ? current : "";
+  // Each pinned function entered pushed an entry whose prior value is what was in force before it: the first prior
+  // value that is not the pinned one is the caller's.
+  config_generic** vars = get_guc_variables();
+  const int n = GetNumConfigOptions();
+  for (int i = 0; i < n; ++i) {
+    if (vars[i] == nullptr || std::strcmp(vars[i]->name, "search_path") != 0) continue;
+    for (const GucStack* st = vars[i]->stack; st != nullptr; st = st->prev) {
+      const char* prior = st->prior.val.stringval;
+      if (prior != nullptr && !pinned(prior)) return prior;
+    }
+    break;
+  }
+  return current;
+}
 
 void require_read_only(SPIPlanPtr plan, const char* query_arg) {
   Refusal r{query_arg, {}};
@@ -63,9 +90,13 @@ void require_read_only(SPIPlanPtr plan, const char* query_arg) {
 }
 
 ReadOnlyScope::ReadOnlyScope() {
-  nest_level_ = pg_call([] {
+  const std::string path = caller_search_path();
+  const char* caller = std::strcmp(path.c_str(), namespace_search_path) == 0 ? nullptr : path.c_str();
+  nest_level_ = pg_call([caller] {
     const int level = NewGUCNestLevel();
     (void)set_config_option("transaction_read_only", "on", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+    if (caller != nullptr)
+      (void)set_config_option("search_path", caller, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
     return level;
   });
 }

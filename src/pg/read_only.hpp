@@ -4,6 +4,8 @@
 // read_only_sql_transaction.
 #pragma once
 
+#include <string>
+
 #include "pg/pg_includes.hpp"
 
 namespace morpheus::pg {
@@ -13,9 +15,17 @@ namespace morpheus::pg {
 // The error (25006) names `query_arg` and the statement kind.
 void require_read_only(SPIPlanPtr plan, const char* query_arg);
 
-// While alive, the transaction is read-only (transaction_read_only = on at a new GUC nest level): a volatile function
-// called by the query cannot write either (PostgreSQL's 25006). The destructor restores the previous setting; on an
-// error the transaction or subtransaction abort restores it.
+// The search_path of the SQL that called into the extension. Inside a morpheus SQL or PL/pgSQL function, whose SET
+// clause pins search_path = pg_catalog, pg_temp, that is the value the caller had, found on the setting's stack below
+// the pinned levels; elsewhere the current value.
+std::string caller_search_path();
+
+// While alive, a query text runs as its author expects and cannot write: search_path is the caller's (names in the
+// query resolve as they would in the caller's own SQL, also when a pinned morpheus function passed the query on) and
+// the transaction is read-only (transaction_read_only = on), so a volatile function called by the query cannot write
+// either (PostgreSQL's 25006). Both are set at a new GUC nest level, as a function's SET clause does; the destructor
+// restores them, and on an error the transaction or subtransaction abort does. Construct it before SPI_prepare:
+// names are resolved when the query is parsed.
 class ReadOnlyScope {
  public:
   ReadOnlyScope();
