@@ -355,7 +355,7 @@ BEGIN
     IF NOT st.consistent THEN
       msg := pg_catalog.format('iteration %s: the workers'' messages are not a codeword with at most max_adversaries = %s faulty workers (erased: %s)',
                                it, max_adversaries,
-                               coalesce(pg_catalog.nullif(pg_catalog.array_to_string(erased, ', '), ''), 'none'));
+                               coalesce(nullif(pg_catalog.array_to_string(erased, ', '), ''), 'none'));
       IF on_failure = 'stop' THEN
         RAISE WARNING '%', msg USING HINT = 'Training stopped; the last returned row holds the weights.';
         RETURN;

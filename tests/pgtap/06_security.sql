@@ -3,7 +3,7 @@
 -- schema or function it does not own, every query argument is read-only, the probes are not installed, aggregate
 -- support functions are not PUBLIC, the schema is usable by every role and the labels are honest.
 BEGIN;
-SELECT plan(39);
+SELECT plan(41);
 
 CREATE FUNCTION pg_temp.ext_functions(lang_c boolean)
   RETURNS SETOF regprocedure LANGUAGE sql AS $$
@@ -220,6 +220,12 @@ SELECT is(morpheus.crossprod_agg(x), '{{5,10},{10,21}}'::float8[], '... and a pl
 SELECT throws_ok($$SELECT morpheus._crossprod_sfunc('{}', '{1,2}')$$, '42501', NULL,
                  '... but not their support functions');
 RESET ROLE;
+-- the final functions stay callable (merge_states is finished with them) and validate what they are given
+SELECT throws_like($$SELECT morpheus._crossprod_final('{1,1,0,NULL}')$$, '%not a partial state%NULL entries%',
+                   'a final function refuses a state with NULL entries (22023, no read past the data)');
+SELECT throws_ok($$SELECT morpheus._crossprod_final(morpheus.merge_states(s))
+                     FROM (VALUES ('{NaN,1,1,1}'::float8[]), ('{1,1,1,1}')) v(s)$$, '22023', NULL,
+                 'merge_states refuses a state whose kind is not a number');
 -- labels: results that depend on a setting (morpheus.factorize, morpheus.plan_model, thresholds) are not IMMUTABLE
 SELECT is_empty($$
   SELECT f::text FROM unnest(ARRAY['morpheus.crossprod(morpheus.nmatrix)', 'morpheus.tcrossprod(morpheus.nmatrix)',
