@@ -429,7 +429,7 @@ COMMENT ON FUNCTION morpheus.nm_rmm(float8[], morpheus.nmatrix) IS
 CREATE FUNCTION morpheus.nm_matmul(a morpheus.nmatrix, b morpheus.nmatrix)
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_nm_matmul'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.nm_matmul(morpheus.nmatrix, morpheus.nmatrix) IS
   'Product of two normalized matrices: the smaller operand is materialized, the other multiplied factorized.';
 

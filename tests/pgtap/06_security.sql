@@ -231,14 +231,20 @@ SELECT is_empty($$
   SELECT f::text FROM unnest(ARRAY['morpheus.crossprod(morpheus.nmatrix)', 'morpheus.tcrossprod(morpheus.nmatrix)',
       'morpheus.ginv(morpheus.nmatrix)', 'morpheus.row_sums(morpheus.nmatrix)', 'morpheus.col_sums(morpheus.nmatrix)',
       'morpheus.sum(morpheus.nmatrix)', 'morpheus.nm_lmm(morpheus.nmatrix, float8[])',
-      'morpheus.nm_rmm(float8[], morpheus.nmatrix)']::regprocedure[]) f JOIN pg_proc p ON p.oid = f
+      'morpheus.nm_rmm(float8[], morpheus.nmatrix)', 'morpheus.nm_matmul(morpheus.nmatrix, morpheus.nmatrix)',
+      'morpheus.matmul(float8[], float8[])', 'morpheus.mat_solve(float8[], float8[])', 'morpheus.mat_ginv(float8[])',
+      'morpheus._linreg_final(float8[])']::regprocedure[]) f JOIN pg_proc p ON p.oid = f
    WHERE p.provolatile = 'i'
   UNION ALL
   SELECT p.oid::regprocedure::text FROM pg_proc p
    WHERE p.pronamespace = 'morpheus'::regnamespace AND p.provolatile = 'i'
      AND EXISTS (SELECT 1 FROM unnest(p.proargtypes::oid[]) t WHERE t = 'morpheus.nmatrix'::regtype)
      AND p.prorettype <> 'morpheus.nmatrix'::regtype AND p.proname IN ('linreg', 'logreg', 'kmeans', 'gnmf', 'explain')
-$$, 'functions whose result depends on morpheus.factorize or the plan settings are STABLE, not IMMUTABLE');
+  UNION ALL
+  SELECT p.oid::regprocedure::text FROM pg_proc p
+   WHERE p.pronamespace = 'morpheus'::regnamespace AND p.provolatile = 'i'
+     AND p.proname IN ('linreg', 'logreg', 'kmeans', 'gnmf')
+$$, 'functions whose result depends on morpheus.factorize, the plan settings or morpheus.blas_threads are STABLE');
 SELECT is_empty($$
   SELECT p.oid::regprocedure::text FROM pg_proc p
    WHERE p.pronamespace = 'morpheus'::regnamespace AND p.prokind = 'f'

@@ -2,7 +2,8 @@
 BEGIN;
 SELECT plan(42);
 
--- operators that follow the plan of morpheus.factorize / plan_model / the thresholds are STABLE (docs/security.md)
+-- operators that follow the plan of morpheus.factorize / plan_model / the thresholds, or whose BLAS products depend on
+-- morpheus.blas_threads, are STABLE (docs/security.md#labels)
 CREATE TEMP TABLE nm_api(sig text, ret text, vol char, strict bool, par char);
 INSERT INTO nm_api VALUES
   ('morpheus.nmatrix_in(cstring)', 'morpheus.nmatrix', 'i', true, 's'),
@@ -29,7 +30,7 @@ INSERT INTO nm_api VALUES
   ('morpheus.ginv(morpheus.nmatrix)', 'float8[]', 's', true, 's'),
   ('morpheus.nm_lmm(morpheus.nmatrix, float8[])', 'float8[]', 's', true, 's'),
   ('morpheus.nm_rmm(float8[], morpheus.nmatrix)', 'float8[]', 's', true, 's'),
-  ('morpheus.nm_matmul(morpheus.nmatrix, morpheus.nmatrix)', 'float8[]', 'i', true, 's');
+  ('morpheus.nm_matmul(morpheus.nmatrix, morpheus.nmatrix)', 'float8[]', 's', true, 's');
 INSERT INTO nm_api
   SELECT format('morpheus.%s(morpheus.nmatrix)', f), 'morpheus.nmatrix', 'i', true, 's'
   FROM unnest('{exp,log,sqrt,abs,sin,cos,tan,tanh,sign,square,sigmoid,log1p,expm1}'::text[]) f;

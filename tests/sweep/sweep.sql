@@ -165,7 +165,8 @@ BEGIN
 END;
 $$;
 
--- The SQL of one call, returning one text value that went through the output function of every result column.
+-- The SQL of one call, returning one text value: the size of the result (every result row is formed; PostgreSQL's own
+-- text output of a large array does not honour a cancel, so results are not printed).
 CREATE FUNCTION sweep.call_text(fn text, kind "char", names text[], parts text[])
   RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE
@@ -186,9 +187,9 @@ BEGIN
     END IF;
   END LOOP;
   IF kind = 'a' THEN
-    RETURN format('SELECT coalesce(length(morpheus.%I(%s)::text), -1)::text FROM generate_series(1, 3) g', fn, a);
+    RETURN format('SELECT coalesce(pg_column_size(morpheus.%I(%s)), -1)::text FROM generate_series(1, 3) g', fn, a);
   END IF;
-  RETURN format('SELECT coalesce(sum(length(f::text)), 0)::text FROM morpheus.%I(%s) AS f', fn, a);
+  RETURN format('SELECT coalesce(sum(pg_column_size(f)), 0)::text FROM morpheus.%I(%s) AS f', fn, a);
 END;
 $$;
 
