@@ -195,7 +195,8 @@ $$;
 
 -- Executes the calls from id `start` on: each through dblink on the connection 'target' (statement_timeout 200 ms),
 -- timed; a call over 300 ms is run once more to tell the machine's noise from a call that ignores the timeout.
--- Each outcome is committed at once. A call still running 5 s after it started is cancelled, and its backend
+-- Each outcome is committed at once, and each function's calls run in a fresh backend. A call still running 5 s after
+-- it started is cancelled, and its backend
 -- terminated if the cancel does not stop it within 1 s: recorded as a hang. Calls listed in sweep.known are skipped
 -- (recorded as 'KNOWN') unless run_known.
 CREATE PROCEDURE sweep.run(start int, run_known boolean DEFAULT false) LANGUAGE plpgsql AS $$
@@ -207,6 +208,7 @@ DECLARE
   msg text;
   tries int;
   pid int;
+  last_fn text;
   conn constant text := format('host=%s port=%s dbname=%s user=%s options=''-c statement_timeout=200''',
                                split_part(current_setting('unix_socket_directories'), ',', 1),
                                current_setting('port'), current_database(), current_user);
@@ -217,6 +219,13 @@ BEGIN
   PERFORM dblink_connect('target', conn);
   SELECT p INTO pid FROM dblink('target', 'SELECT pg_backend_pid()') AS r(p int);
   FOR c IN SELECT * FROM sweep.calls WHERE id >= start ORDER BY id LOOP
+    -- a fresh backend for every function: memory one call damages cannot surface in another function's calls
+    IF c.fn IS DISTINCT FROM last_fn THEN
+      PERFORM dblink_disconnect('target');
+      PERFORM dblink_connect('target', conn);
+      SELECT p INTO pid FROM dblink('target', 'SELECT pg_backend_pid()') AS r(p int);
+      last_fn := c.fn;
+    END IF;
     IF NOT run_known AND EXISTS (SELECT 1 FROM sweep.known k WHERE k.fn = c.fn AND k.arg = c.arg AND k.value = c.value) THEN
       INSERT INTO sweep.outcomes VALUES (c.id, 'KNOWN', 'skipped: listed in tests/sweep/known.txt', NULL, false);
       COMMIT;
