@@ -4,11 +4,14 @@
 # queries sqlsmith sent and the crashes the server log records (a backend "terminated by signal"); after a crash the
 # run goes on with the next seed. Needs morpheus installed (scripts/build.sh); installs sqlsmith (Debian package).
 #   bash bench/sqlsmith.sh [QUERIES=50000] [CHUNK=5000]
-# Set MORPHEUS_PGPORT to keep clusters of concurrent checkouts apart. Results go to docs/testing.md by hand.
+# Set MORPHEUS_PGPORT to keep clusters of concurrent checkouts apart. The statements that crashed the server go to
+# $MORPHEUS_SQLSMITH_OUT (default build/sqlsmith-crashes.txt). Results go to docs/testing.md by hand.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 total="${1:-50000}"
 chunk="${2:-5000}"
+out="${MORPHEUS_SQLSMITH_OUT:-$PWD/build/sqlsmith-crashes.txt}"
+mkdir -p "$(dirname "$out")"
 command -v sqlsmith >/dev/null || { apt-get install -y sqlsmith >/dev/null || sudo apt-get install -y sqlsmith >/dev/null; }
 
 run() {
@@ -48,13 +51,19 @@ SQL
     done=$((done + n))
     seed=$((seed + 1))
   done
-  local crashes
+  local crashes ours
   crashes=$(grep -c 'terminated by signal' "$log" || true)
-  echo "sqlsmith: $total queries requested in $((seed - 1)) runs of up to $chunk, $crashes crashes (server log)"
-  grep -B2 -A2 'terminated by signal' "$log" | head -n 40 || true
+  # each crash with the statement that was running (the DETAIL lines up to the next log line)
+  awk '/terminated by signal/ {on = 1; print "----"; print; next}
+       on && /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / {on = 0}
+       on {print}' "$log" >"$out"
+  ours=$(awk '/^----/ {if (s ~ /morpheus/) n++; s = ""; next} {s = s $0} END {if (s ~ /morpheus/) n++; print n + 0}' "$out")
+  echo "sqlsmith: $total queries requested in $((seed - 1)) runs of up to $chunk, $crashes crashes (server log)," \
+    "$ours of them in a statement that calls morpheus; statements in $out"
+  grep -B1 -A3 'terminated by signal' "$out" | head -n 40 || true
   psql -X -q -d smith -At -c "SELECT 'morpheus functions in the catalog: ' || count(*) FROM pg_proc
                                 WHERE pronamespace = 'morpheus'::regnamespace"
 }
 SECONDS=0
-scripts/with-cluster.sh -- bash -c "total=$total chunk=$chunk; $(declare -f run); run"
+scripts/with-cluster.sh -- bash -c "total=$total chunk=$chunk out=$out; $(declare -f run); run"
 echo "wall time: ${SECONDS}s; load: $(uptime)"
