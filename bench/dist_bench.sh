@@ -88,16 +88,16 @@ for n in 3 5 7 9; do
   row=$(q 0 -t -A -F ' ' <<SQL
 SELECT avg(compute_ms), avg(network_ms), avg(decode_ms), avg(total_ms),
        (SELECT avg(total_ms) FROM morpheus.draco_train_distributed(
-          workers => $n, data_sql => 'SELECT 1 + (row_id % $n)::int AS partition, row_id, label, features FROM src',
-          batch_size => $BATCH, iterations => $ITER)),
+          workers => $n, source => 'SELECT 1 + (row_id % $n)::int AS partition, row_id, label, features FROM src',
+          batch_size => $BATCH, max_iterations => $ITER)),
        (SELECT extract(epoch FROM clock_timestamp() - t0) * 1000 / $ITER
           FROM (SELECT clock_timestamp() AS t0) s,
                LATERAL (SELECT count(*) FROM morpheus.draco_train('SELECT label, features FROM src', workers => $n,
                           adversaries => 0, tolerance => 1, batch_size => $BATCH, iterations => $ITER, eval_every => 1000000)
                         WHERE s.t0 IS NOT NULL) c),
        max(flagged_workers::text)
-  FROM morpheus.draco_train_distributed(cluster => 'c$n', data_sql => 'SELECT partition, row_id, label, features FROM d$n',
-                                        batch_size => $BATCH, iterations => $ITER);
+  FROM morpheus.draco_train_distributed(cluster => 'c$n', source => 'SELECT partition, row_id, label, features FROM d$n',
+                                        batch_size => $BATCH, max_iterations => $ITER);
 SQL
   ) || exit 1
   read -r c nw de to lo dt fl <<<"$row"

@@ -42,7 +42,7 @@ rc=0
 for f in "${paths[@]}"; do
   from="$(basename "$f" .sql | sed 's/^morpheus--\(.*\)--.*$/\1/')"
   ok=1
-  q -c 'DROP EXTENSION morpheus CASCADE' -c 'DROP TABLE IF EXISTS upgrade_values' \
+  q -c 'SET client_min_messages = warning' -c 'DROP EXTENSION morpheus CASCADE' -c 'DROP TABLE IF EXISTS upgrade_values' \
     -c "CREATE EXTENSION morpheus VERSION '$from'" \
     -c "CREATE TABLE upgrade_values (id int, v morpheus.nmatrix)" \
     -c "INSERT INTO upgrade_values VALUES

@@ -3,7 +3,9 @@
 # clusters (one temp directory, Unix sockets only, own ports; as user postgres when run as root), installs plproxy and
 # morpheus, defines two PL/Proxy clusters (cyclic code over nodes 1..5, repetition code over nodes 1..3), loads each
 # node's partitions by the code's assignment (dist_partitions, pulled over dblink), then runs the checks in
-# tests/multinode/*.sql against the coordinator. Node 2 is Byzantine (morpheus.worker_attack = signflip).
+# tests/multinode/*.sql against the coordinator. Node 2 is Byzantine (morpheus.worker_attack = signflip). Roles alice
+# and bob exist on every node; on the workers only bob may read the data, and carol (the connection user of cluster
+# cyc_carol) may act as bob only.
 # Everything it starts it stops (trap EXIT), on success or failure. Needs morpheus installed (scripts/build.sh).
 # Writes "multinode PASSED FAILED" to $1/multinode.counts when given an output directory.
 set -uo pipefail
@@ -18,7 +20,7 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 chmod 700 "$dir"
 nodes=(0 1 2 3 4 5) # 0 = coordinator
-base=5600
+base=${MORPHEUS_MULTINODE_BASE:-5600} # ports base .. base+5 (set it to keep concurrent runs apart)
 
 stop_all() {
   local rc=$?
@@ -88,8 +90,20 @@ CREATE SERVER rep FOREIGN DATA WRAPPER plproxy OPTIONS (modular_mapping '1',
   p0 'host=$dir port=$((base + 1)) dbname=postgres user=postgres',
   p1 'host=$dir port=$((base + 2)) dbname=postgres user=postgres',
   p2 'host=$dir port=$((base + 3)) dbname=postgres user=postgres');
+-- the same nodes reached as carol, a non-superuser that may act as bob (GRANT bob TO carol) but not as alice
+CREATE SERVER cyc_carol FOREIGN DATA WRAPPER plproxy OPTIONS (modular_mapping '1',
+  p0 'host=$dir port=$((base + 1)) dbname=postgres user=carol',
+  p1 'host=$dir port=$((base + 2)) dbname=postgres user=carol',
+  p2 'host=$dir port=$((base + 3)) dbname=postgres user=carol',
+  p3 'host=$dir port=$((base + 4)) dbname=postgres user=carol',
+  p4 'host=$dir port=$((base + 5)) dbname=postgres user=carol');
 CREATE USER MAPPING FOR PUBLIC SERVER cyc;
 CREATE USER MAPPING FOR PUBLIC SERVER rep;
+CREATE USER MAPPING FOR PUBLIC SERVER cyc_carol;
+-- rights (tests/multinode/40_rights.sql): alice and bob may use the clusters; on the workers only bob reads the data
+CREATE ROLE alice LOGIN;
+CREATE ROLE bob LOGIN;
+GRANT USAGE ON FOREIGN SERVER cyc, rep, cyc_carol TO alice, bob;
 SELECT morpheus.dist_setup(cluster => 'cyc') AS workers \gset
 SQL
 [ $? -eq 0 ] || { cat "$dir/setup.log"; exit 1; }
@@ -117,6 +131,11 @@ CREATE TABLE ent AS
            AS t(id int, fk int, features float8[], y float8, label float8)
    WHERE id % 5 = $k - 1;
 CREATE TABLE attr AS SELECT * FROM dblink('$coord', 'SELECT key, features FROM attr') AS t(key int, features float8[]);
+CREATE ROLE alice;
+CREATE ROLE bob;
+CREATE ROLE carol LOGIN;
+GRANT bob TO carol;
+GRANT SELECT ON dist_data, dist_rep, ent, attr TO bob;
 SQL
 done
 
@@ -151,6 +170,7 @@ run_checks tests/multinode/23_two_down.sql     # nodes 4 and 5 down: clear error
 start_node 4
 start_node 5
 run_checks tests/multinode/30_factorized.sql   # sharded entity table, replicated attributes
+run_checks tests/multinode/40_rights.sql       # worker queries run as the caller's role
 echo "multinode: $pass passed, $fail failed ($((SECONDS - t0)) s of checks)"
 [ -n "$out" ] && echo "multinode $pass $fail" >"$out/multinode.counts"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

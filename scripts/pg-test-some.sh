@@ -11,6 +11,7 @@ exec 9>/tmp/morpheus-install.lock
 flock 9
 cmake --build build -j"$(nproc)" >/dev/null
 cmake --install build >/dev/null
+bash scripts/install-test-extension.sh
 tap=()
 regress=()
 for f in "$@"; do
@@ -35,7 +36,7 @@ run() {
   fi
   if [ ${#tap[@]} -gt 0 ]; then
     psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE morpheus_tap'
-    psql -X -q -v ON_ERROR_STOP=1 -d morpheus_tap -c 'CREATE EXTENSION pgtap; CREATE EXTENSION morpheus; CREATE EXTENSION dblink;'
+    psql -X -q -v ON_ERROR_STOP=1 -d morpheus_tap -c 'CREATE EXTENSION pgtap; CREATE EXTENSION morpheus; CREATE EXTENSION morpheus_test; CREATE EXTENSION dblink;'
     pg_prove -d morpheus_tap --failures "${tap[@]}" || rc=1
   fi
   return $rc

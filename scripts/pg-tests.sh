@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The PostgreSQL-side test layers, run by scripts/test.sh inside a throwaway cluster (PGHOST etc. are set):
-# pg_regress over sql/ + expected/, pgTAP over tests/pgtap/ through pg_prove, and the upgrade check.
+# pg_regress over sql/ + expected/, pgTAP over tests/pgtap/ through pg_prove, the bad-input sweep (tests/sweep) and
+# the upgrade check.
 # Writes "layer passed failed" lines to OUT/pg-tests.counts.
 set -uo pipefail
 out="${1:?output directory}"
@@ -25,7 +26,7 @@ fi
 echo "pg_regress $(( ${#tests[@]} - nfail )) $nfail" >>"$counts"
 
 psql -X -q -v ON_ERROR_STOP=1 -c 'CREATE DATABASE morpheus_tap' &&
-  psql -X -q -v ON_ERROR_STOP=1 -d morpheus_tap -c 'CREATE EXTENSION pgtap; CREATE EXTENSION morpheus; CREATE EXTENSION dblink;' ||
+  psql -X -q -v ON_ERROR_STOP=1 -d morpheus_tap -c 'CREATE EXTENSION pgtap; CREATE EXTENSION morpheus; CREATE EXTENSION morpheus_test; CREATE EXTENSION dblink;' ||
   exit 1
 pg_prove -d morpheus_tap --failures tests/pgtap/*.sql | tee "$out/pgtap.log"
 prove_rc=${PIPESTATUS[0]}
@@ -34,6 +35,12 @@ bad=$(grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$out/pgtap.log" | awk '{split($2
 [ "$prove_rc" -eq 0 ] || { rc=1; [ "$bad" -gt 0 ] || bad=1; }
 echo "pgTAP ${total:-0} ${bad}" >>"$counts"
 [ -n "$total" ] && [ "$total" -gt 0 ] || { echo "pgTAP ran no tests"; rc=1; }
+
+# the bad-input sweep over every function and aggregate (tests/sweep): no crash, no XX000, cancel honoured
+rm -f "$out/sweep.counts"
+bash tests/sweep/run.sh "$out" | tee "$out/sweep.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+if [ -f "$out/sweep.counts" ]; then cat "$out/sweep.counts" >>"$counts"; else echo "sweep 0 1" >>"$counts"; rc=1; fi
 
 bash scripts/check-upgrades.sh | tee "$out/upgrades.log"
 up_rc=${PIPESTATUS[0]}

@@ -2,7 +2,7 @@
 # Runs every test layer and fails on any failure:
 #   1. clang-format check            4. PGXS build of the same extension (build + staged install)
 #   2. CMake build, unit tests (ctest) 5. pg_regress (sql/, expected/) and pgTAP (tests/pgtap/, pg_prove)
-#   3. ASan+UBSan build of the unit tests  6. extension upgrade paths
+#   3. ASan+UBSan build of the unit tests  6. bad-input sweep (tests/sweep), extension upgrade paths
 #                                          7. multi-node tests (scripts/multinode-test.sh)
 # on a throwaway cluster that is always removed. Installs its own dependencies first.
 set -euo pipefail
@@ -46,6 +46,7 @@ stage "CMake build + install"
 exec 9>/tmp/morpheus-install.lock
 flock 9
 MORPHEUS_INSTALL_LOCKED=1 bash scripts/build.sh
+bash scripts/install-test-extension.sh
 
 stage "unit tests (ctest)"
 (cd build && ctest --output-on-failure -j"$jobs") | tee build/ctest.log

@@ -11,7 +11,7 @@ COMMENT ON FUNCTION morpheus.version() IS
 CREATE FUNCTION morpheus.matmul(a float8[], b float8[])
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_matmul'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.matmul(float8[], float8[]) IS
   'Matrix product a b of two 2-D float8 arrays (row-major: a[i][j] is row i, column j).';
 
@@ -25,13 +25,13 @@ COMMENT ON FUNCTION morpheus.mat_transpose(float8[]) IS
 CREATE FUNCTION morpheus.mat_solve(a float8[], b float8[])
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_mat_solve'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.mat_solve(float8[], float8[]) IS
   'Solution x of a x = b for a square non-singular a (LU with partial pivoting); b may have several columns.';
 
 CREATE FUNCTION morpheus.mat_ginv(a float8[])
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_mat_ginv'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.mat_ginv(float8[]) IS
   'Moore-Penrose pseudo-inverse of a 2-D float8 array, by SVD (singular values below max(m,n)*eps*sigma_max are zero).';

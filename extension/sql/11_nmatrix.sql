@@ -344,21 +344,21 @@ COMMENT ON FUNCTION morpheus.expm1(morpheus.nmatrix) IS
 CREATE FUNCTION morpheus.row_sums(t morpheus.nmatrix)
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_nm_row_sums'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.row_sums(morpheus.nmatrix) IS
   'Row sums of a normalized matrix, factorized: rowSums(S) + sum_k K_k rowSums(R_k).';
 
 CREATE FUNCTION morpheus.col_sums(t morpheus.nmatrix)
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_nm_col_sums'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.col_sums(morpheus.nmatrix) IS
   'Column sums of a normalized matrix, factorized: [colSums(S), colSums(K_k) R_k ...].';
 
 CREATE FUNCTION morpheus.sum(t morpheus.nmatrix)
   RETURNS float8
   AS 'MODULE_PATHNAME', 'morpheus_nm_sum'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.sum(morpheus.nmatrix) IS
   'Sum of all elements of a normalized matrix, factorized.';
 
@@ -394,42 +394,42 @@ COMMENT ON FUNCTION morpheus.materialize(morpheus.nmatrix) IS
 CREATE FUNCTION morpheus.crossprod(t morpheus.nmatrix)
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_nm_crossprod'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.crossprod(morpheus.nmatrix) IS
   'T''T as a 2-D array, by the factorized algorithm (Morpheus Algorithm 2; M:N Algorithm 10).';
 
 CREATE FUNCTION morpheus.tcrossprod(t morpheus.nmatrix)
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_nm_tcrossprod'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.tcrossprod(morpheus.nmatrix) IS
   'T T'' (the Gram matrix of the rows) as a 2-D array, factorized: S S'' + K (R R'') K''.';
 
 CREATE FUNCTION morpheus.ginv(t morpheus.nmatrix)
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_nm_ginv'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.ginv(morpheus.nmatrix) IS
   'Moore-Penrose pseudo-inverse of a normalized matrix, through ginv(crossprod(T)) T'' (d < n) or T'' ginv(T T'').';
 
 CREATE FUNCTION morpheus.nm_lmm(t morpheus.nmatrix, x float8[])
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_nm_lmm'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.nm_lmm(morpheus.nmatrix, float8[]) IS
   'Left matrix multiplication T x (x a 2-D array), factorized: S x_S + sum_k K_k (R_k x_k).';
 
 CREATE FUNCTION morpheus.nm_rmm(x float8[], t morpheus.nmatrix)
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_nm_rmm'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.nm_rmm(float8[], morpheus.nmatrix) IS
   'Right matrix multiplication x T (x a 2-D array), factorized: [x S, (x K_k) R_k ...].';
 
 CREATE FUNCTION morpheus.nm_matmul(a morpheus.nmatrix, b morpheus.nmatrix)
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_nm_matmul'
-  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.nm_matmul(morpheus.nmatrix, morpheus.nmatrix) IS
   'Product of two normalized matrices: the smaller operand is materialized, the other multiplied factorized.';
 

@@ -6,7 +6,7 @@ CREATE FUNCTION morpheus.linreg(x float8[], y float8[], method text DEFAULT 'nor
                                 l2 float8 DEFAULT 0)
   RETURNS TABLE (coefficients float8[], iterations int, loss float8[], grad_norm float8[])
   AS 'MODULE_PATHNAME', 'morpheus_linreg'
-  LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 1;
+  LANGUAGE C STABLE PARALLEL SAFE ROWS 1;
 COMMENT ON FUNCTION morpheus.linreg(float8[], float8[], text, int, float8, float8, float8) IS
   'Least squares x w ~ y (objective 0.5 mean squared residual + 0.5 l2 |w|^2): method normal (crossprod + ginv) or gd; per-iteration loss in loss[].';
 
@@ -15,21 +15,21 @@ CREATE FUNCTION morpheus.logreg(x float8[], y float8[], method text DEFAULT 'lbf
                                 l2 float8 DEFAULT 0)
   RETURNS TABLE (coefficients float8[], iterations int, loss float8[], grad_norm float8[])
   AS 'MODULE_PATHNAME', 'morpheus_logreg'
-  LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 1;
+  LANGUAGE C STABLE PARALLEL SAFE ROWS 1;
 COMMENT ON FUNCTION morpheus.logreg(float8[], float8[], text, int, float8, float8, float8) IS
   'Logistic regression (labels 0/1 or -1/+1, mean logistic loss + 0.5 l2 |w|^2) by L-BFGS (lbfgs) or gradient descent (gd); per-iteration loss in loss[].';
 
 CREATE FUNCTION morpheus.kmeans(x float8[], k int, max_iterations int DEFAULT 100, seed int DEFAULT 1)
   RETURNS TABLE (centers float8[], assignment int[], iterations int, loss float8[])
   AS 'MODULE_PATHNAME', 'morpheus_kmeans'
-  LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 1;
+  LANGUAGE C STABLE PARALLEL SAFE ROWS 1;
 COMMENT ON FUNCTION morpheus.kmeans(float8[], int, int, int) IS
   'Lloyd k-means with seeded k-means++ start: centers (k x d), 1-based cluster of every row, per-iteration sum of squared distances.';
 
 CREATE FUNCTION morpheus.gnmf(x float8[], rank int, max_iterations int DEFAULT 100, seed int DEFAULT 1)
   RETURNS TABLE (w float8[], h float8[], iterations int, loss float8[])
   AS 'MODULE_PATHNAME', 'morpheus_gnmf'
-  LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 1;
+  LANGUAGE C STABLE PARALLEL SAFE ROWS 1;
 COMMENT ON FUNCTION morpheus.gnmf(float8[], int, int, int) IS
   'Gaussian non-negative matrix factorization x ~ w h'' by multiplicative updates; loss[] is |x - w h''|_F^2 per iteration.';
 

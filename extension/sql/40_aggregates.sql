@@ -20,7 +20,7 @@ CREATE FUNCTION morpheus._col_sums_final(state float8[]) RETURNS float8[]
 CREATE FUNCTION morpheus._xty_final(state float8[]) RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus__xty_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION morpheus._linreg_final(state float8[]) RETURNS float8[]
-  AS 'MODULE_PATHNAME', 'morpheus__linreg_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+  AS 'MODULE_PATHNAME', 'morpheus__linreg_final' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION morpheus._gradient_final(state float8[]) RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus__gradient_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION morpheus._loss_final(state float8[]) RETURNS float8

@@ -1,10 +1,13 @@
 -- =============================================================================================================
--- Distributed DRACO (issue 8): worker messages on PostgreSQL worker nodes, PL/Proxy fan-out, coordinator loop
+-- Distributed DRACO (issue 8): worker messages on PostgreSQL worker nodes, PL/Proxy fan-out, coordinator loop.
+-- Security model (docs/distributed.md): every function pins search_path; the PL/Proxy fan-out functions are made by
+-- dist_setup in schema morpheus as members of the extension (nothing runs from a schema the extension does not own);
+-- worker queries run on each node as the caller's role (run_as, checked on the coordinator by _dist_cluster).
 -- =============================================================================================================
 
 CREATE FUNCTION morpheus.dist_partitions(
     workers int,
-    tolerance int DEFAULT 1,
+    max_adversaries int DEFAULT 1,
     aggregation text DEFAULT 'cyclic')
   RETURNS TABLE(worker int, partition int)
   AS 'MODULE_PATHNAME', 'morpheus_dist_partitions'
@@ -15,20 +18,21 @@ COMMENT ON FUNCTION morpheus.dist_partitions(int, int, text) IS
 CREATE FUNCTION morpheus.dist_worker_message(
     iteration int,
     weights float8[],
-    model text DEFAULT 'logistic',
+    family text DEFAULT 'logistic',
     aggregation text DEFAULT 'cyclic',
     workers int DEFAULT 5,
-    tolerance int DEFAULT 1,
+    max_adversaries int DEFAULT 1,
     batch_size int DEFAULT 64,
     seed int DEFAULT 1,
     classes int DEFAULT NULL,
-    data_sql text DEFAULT 'SELECT partition, row_id, label, features FROM dist_data',
-    worker int DEFAULT NULL)
+    source text DEFAULT 'SELECT partition, row_id, label, features FROM dist_data',
+    worker int DEFAULT NULL,
+    run_as text DEFAULT NULL)
   RETURNS TABLE(worker int, message float8[], compute_ms float8)
   AS 'MODULE_PATHNAME', 'morpheus_dist_worker_message'
   LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION morpheus.dist_worker_message(int, float8[], text, text, int, int, int, int, int, text, int) IS
-  'A distributed-DRACO worker''s encoded message [gradient, loss, rows] for one iteration over its local partitions (worker from morpheus.worker_id, Byzantine per morpheus.worker_attack), or worker => k to simulate worker k honestly.';
+COMMENT ON FUNCTION morpheus.dist_worker_message(int, float8[], text, text, int, int, int, int, int, text, int, text) IS
+  'A distributed-DRACO worker''s encoded message [gradient, loss, rows] for one iteration over its local partitions (worker from morpheus.worker_id, Byzantine per morpheus.worker_attack), or worker => k to simulate worker k honestly; run_as => role reads source as that role (the connection user must be allowed to SET ROLE to it).';
 
 CREATE FUNCTION morpheus._dist_step(
     answered int[],
@@ -36,7 +40,7 @@ CREATE FUNCTION morpheus._dist_step(
     weights float8[],
     aggregation text DEFAULT 'cyclic',
     workers int DEFAULT 5,
-    tolerance int DEFAULT 1,
+    max_adversaries int DEFAULT 1,
     batch_size int DEFAULT 64,
     seed int DEFAULT 1,
     iteration int DEFAULT 1,
@@ -48,9 +52,28 @@ CREATE FUNCTION morpheus._dist_step(
 COMMENT ON FUNCTION morpheus._dist_step(int[], float8[], float8[], text, int, int, int, int, int, float8) IS
   'Internal: decodes the answering workers'' messages (the others count as erasures) and takes one SGD step.';
 
+CREATE FUNCTION morpheus._dist_options(
+    family text DEFAULT NULL,
+    aggregation text DEFAULT NULL,
+    on_failure text DEFAULT NULL,
+    kind text DEFAULT NULL)
+  RETURNS boolean
+  AS 'MODULE_PATHNAME', 'morpheus__dist_options'
+  LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION morpheus._dist_options(text, text, text, text) IS
+  'Internal: checks the text options of the distributed functions (each non-NULL one) with the one option parser; true or an error listing the valid values.';
+
+CREATE FUNCTION morpheus._dist_labels(source text, label text DEFAULT 'label')
+  RETURNS float8[]
+  AS 'MODULE_PATHNAME', 'morpheus__dist_labels'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION morpheus._dist_labels(text, text) IS
+  'Internal: the numeric column named label of the query source (read-only, caller''s rights), in row order.';
+
 CREATE FUNCTION morpheus._dist_cluster_workers(cluster text)
   RETURNS int
   LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
   n int;
@@ -58,9 +81,9 @@ BEGIN
   IF cluster IS NULL THEN
     RAISE EXCEPTION 'cluster is NULL' USING ERRCODE = '22004', HINT = 'Give the name of a PL/Proxy cluster.';
   END IF;
-  SELECT count(*) FILTER (WHERE o ~ '^p[0-9]+=') INTO n
-    FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw,
-         LATERAL unnest(coalesce(s.srvoptions, '{}')) o
+  SELECT count(*) FILTER (WHERE o OPERATOR(pg_catalog.~) '^p[0-9]+=') INTO n
+    FROM pg_catalog.pg_foreign_server s JOIN pg_catalog.pg_foreign_data_wrapper w ON w.oid = s.srvfdw,
+         LATERAL pg_catalog.unnest(coalesce(s.srvoptions, '{}')) o
    WHERE s.srvname = cluster AND w.fdwname = 'plproxy';
   IF NOT FOUND OR n IS NULL OR n = 0 THEN
     RAISE EXCEPTION 'cluster ''%'' is not a PL/Proxy server with partitions p0, p1, ...', cluster
@@ -73,60 +96,120 @@ $$;
 COMMENT ON FUNCTION morpheus._dist_cluster_workers(text) IS
   'Internal: the number of partitions (worker nodes) of a PL/Proxy cluster defined with CREATE SERVER.';
 
+-- PL/Proxy calls this on the coordinator, as the caller, before every fan-out (the CLUSTER function of the fan-out
+-- functions): the role named to the workers must be the caller's, so it cannot be forged by calling the fan-out
+-- functions directly.
+CREATE FUNCTION morpheus._dist_cluster(cluster text, run_as text)
+  RETURNS text
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF run_as IS NULL OR run_as <> current_user::text THEN
+    RAISE EXCEPTION 'run_as = % is not the calling role %', coalesce(pg_catalog.quote_literal(run_as), 'NULL'),
+                    pg_catalog.quote_literal(current_user::text)
+      USING ERRCODE = '42501',
+            HINT = 'Worker queries run as the caller''s role: call draco_train_distributed or dist_nmatrix_op, which pass it.';
+  END IF;
+  PERFORM morpheus._dist_cluster_workers(cluster);
+  RETURN cluster;
+END;
+$$;
+COMMENT ON FUNCTION morpheus._dist_cluster(text, text) IS
+  'Internal: the PL/Proxy cluster of a fan-out call, after checking that run_as is the calling role.';
+
+CREATE FUNCTION morpheus._dist_node(node int)
+  RETURNS int
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS 'SELECT node';
+COMMENT ON FUNCTION morpheus._dist_node(int) IS
+  'Internal: the PL/Proxy partition (0-based node) named by an argument (RUN ON of _dist_worker_message_on).';
+
 CREATE FUNCTION morpheus.dist_setup(cluster text)
   RETURNS int
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
   AS $body$
 DECLARE
   n int;
-  args constant text := 'cluster text, iteration int, weights float8[], model text, aggregation text, workers int, '
-    'tolerance int, batch_size int, seed int, classes int, data_sql text';
-  ret constant text := 'RETURNS TABLE(worker int, message float8[], compute_ms float8)';
-  call constant text := 'SELECT * FROM morpheus.dist_worker_message($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)';
+  f record;
+  msg_args constant text := 'cluster text, run_as text, iteration int, weights float8[], family text, '
+    'aggregation text, workers int, max_adversaries int, batch_size int, seed int, classes int, source text';
+  msg_ret constant text := 'RETURNS TABLE(worker int, message float8[], compute_ms float8)';
+  msg_call constant text := 'SELECT * FROM morpheus.dist_worker_message($3, $4, $5, $6, $7, $8, $9, $10, $11, $12, NULL, $2)';
+  pin constant text := 'SET search_path = pg_catalog, pg_temp';
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'plproxy') THEN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'plproxy') THEN
     RAISE EXCEPTION 'the plproxy extension is not installed in this database'
       USING ERRCODE = '42704',
             HINT = 'Install postgresql-15-plproxy and run CREATE EXTENSION plproxy on the coordinator, then call dist_setup again.';
   END IF;
   n := morpheus._dist_cluster_workers(cluster);
-  CREATE SCHEMA IF NOT EXISTS morpheus_dist;
-  CREATE OR REPLACE FUNCTION morpheus_dist.cluster_name(cluster text) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT AS 'SELECT cluster';
-  CREATE OR REPLACE FUNCTION morpheus_dist.node(node int) RETURNS int
-    LANGUAGE sql IMMUTABLE STRICT AS 'SELECT node';
-  COMMENT ON FUNCTION morpheus_dist.cluster_name(text) IS 'The PL/Proxy cluster named by an argument.';
-  COMMENT ON FUNCTION morpheus_dist.node(int) IS 'The PL/Proxy partition (0-based node) named by an argument.';
-  EXECUTE format($f$CREATE OR REPLACE FUNCTION morpheus_dist.worker_messages(%s) %s LANGUAGE plproxy AS $p$
-      CLUSTER morpheus_dist.cluster_name(cluster); RUN ON ALL; %s; $p$$f$, args, ret, call);
-  EXECUTE format($f$CREATE OR REPLACE FUNCTION morpheus_dist.worker_message_on(node int, %s) %s LANGUAGE plproxy AS $p$
-      CLUSTER morpheus_dist.cluster_name(cluster); RUN ON morpheus_dist.node(node); SELECT * FROM morpheus.dist_worker_message($3, $4, $5, $6, $7, $8, $9, $10, $11, $12); $p$$f$,
-      args, ret);
-  EXECUTE $f$CREATE OR REPLACE FUNCTION morpheus_dist.shard_states(cluster text, kind text, entity_sql text,
-      attribute_sql text[], fk_columns text[], weights float8[], model text) RETURNS SETOF float8[] LANGUAGE plproxy AS $p$
-      CLUSTER morpheus_dist.cluster_name(cluster); RUN ON ALL;
-      SELECT morpheus.dist_shard_state($2, $3, $4, $5, $6, $7); $p$$f$;
-  COMMENT ON FUNCTION morpheus_dist.shard_states(text, text, text, text[], text[], float8[], text) IS
-    'Calls morpheus.dist_shard_state on every node of the cluster in parallel (PL/Proxy RUN ON ALL).';
-  COMMENT ON FUNCTION morpheus_dist.worker_messages(text, int, float8[], text, text, int, int, int, int, int, text) IS
-    'Calls morpheus.dist_worker_message on every node of the cluster in parallel (PL/Proxy RUN ON ALL).';
-  COMMENT ON FUNCTION morpheus_dist.worker_message_on(int, text, int, float8[], text, text, int, int, int, int, int, text) IS
-    'Calls morpheus.dist_worker_message on one node (0-based PL/Proxy partition) of the cluster.';
+  IF NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+    RAISE EXCEPTION 'dist_setup creates PL/Proxy functions in schema morpheus: role % is not a superuser',
+                    pg_catalog.quote_ident(current_user::text)
+      USING ERRCODE = '42501', HINT = 'Run dist_setup once as a superuser; then any role may train on the cluster.';
+  END IF;
+  -- The fan-out functions live in schema morpheus as members of the extension. A function of the same name that is
+  -- not the extension's own (created by another role with CREATE on the schema) is never replaced or run.
+  FOR f IN
+    SELECT p.oid::regprocedure AS fn, pg_catalog.pg_get_userbyid(p.proowner) AS owner
+      FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace = 'morpheus'::regnamespace
+       AND p.proname IN ('_dist_worker_messages', '_dist_worker_message_on', '_dist_shard_states')
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
+                          AND d.refclassid = 'pg_catalog.pg_extension'::regclass
+                          AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'morpheus'))
+  LOOP
+    RAISE EXCEPTION 'function % already exists, owned by role %, and is not part of the morpheus extension',
+                    f.fn, pg_catalog.quote_ident(f.owner)
+      USING ERRCODE = '42723',
+            HINT = 'It is not morpheus code and will not be replaced or run: drop it (and revoke CREATE on schema morpheus from that role), then call dist_setup again.';
+  END LOOP;
+  EXECUTE pg_catalog.format($f$CREATE OR REPLACE FUNCTION morpheus._dist_worker_messages(%s) %s LANGUAGE plproxy %s
+      AS $p$ CLUSTER morpheus._dist_cluster(cluster, run_as); RUN ON ALL; %s; $p$$f$,
+    msg_args, msg_ret, pin, msg_call);
+  EXECUTE pg_catalog.format($f$CREATE OR REPLACE FUNCTION morpheus._dist_worker_message_on(node int, %s) %s
+      LANGUAGE plproxy %s AS $p$ CLUSTER morpheus._dist_cluster(cluster, run_as); RUN ON morpheus._dist_node(node);
+      SELECT * FROM morpheus.dist_worker_message($4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, $3); $p$$f$,
+    msg_args, msg_ret, pin);
+  EXECUTE pg_catalog.format($f$CREATE OR REPLACE FUNCTION morpheus._dist_shard_states(cluster text, run_as text,
+      kind text, source text, attributes text[], foreign_keys text[], attribute_keys text[], weights float8[],
+      family text, label text) RETURNS SETOF float8[] LANGUAGE plproxy %s AS $p$
+      CLUSTER morpheus._dist_cluster(cluster, run_as); RUN ON ALL;
+      SELECT morpheus.dist_shard_state($3, $4, $5, $6, $7, $8, $9, $10, $2); $p$$f$, pin);
+  FOR f IN
+    SELECT p.oid::regprocedure AS fn FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace = 'morpheus'::regnamespace
+       AND p.proname IN ('_dist_worker_messages', '_dist_worker_message_on', '_dist_shard_states')
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                        WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+  LOOP
+    EXECUTE pg_catalog.format('ALTER EXTENSION morpheus ADD FUNCTION %s', f.fn);
+  END LOOP;
+  COMMENT ON FUNCTION morpheus._dist_worker_messages(text, text, int, float8[], text, text, int, int, int, int, int, text) IS
+    'Internal (made by dist_setup): calls morpheus.dist_worker_message on every node of the cluster in parallel (PL/Proxy RUN ON ALL) as role run_as.';
+  COMMENT ON FUNCTION morpheus._dist_worker_message_on(int, text, text, int, float8[], text, text, int, int, int, int, int, text) IS
+    'Internal (made by dist_setup): calls morpheus.dist_worker_message on one node (0-based PL/Proxy partition) of the cluster as role run_as.';
+  COMMENT ON FUNCTION morpheus._dist_shard_states(text, text, text, text, text[], text[], text[], float8[], text, text) IS
+    'Internal (made by dist_setup): calls morpheus.dist_shard_state on every node of the cluster in parallel (PL/Proxy RUN ON ALL) as role run_as.';
   RETURN n;
 END;
 $body$;
 COMMENT ON FUNCTION morpheus.dist_setup(text) IS
-  'Creates the PL/Proxy fan-out functions (schema morpheus_dist) for distributed DRACO and returns the cluster''s number of worker nodes; needs CREATE EXTENSION plproxy.';
+  'Creates the PL/Proxy fan-out functions of distributed DRACO (in schema morpheus, as members of the extension) and returns the cluster''s number of worker nodes; needs CREATE EXTENSION plproxy and a superuser.';
 
 CREATE FUNCTION morpheus.draco_train_distributed(
     cluster text DEFAULT NULL,
-    data_sql text DEFAULT 'SELECT partition, row_id, label, features FROM dist_data',
-    model text DEFAULT 'logistic',
+    source text DEFAULT 'SELECT partition, row_id, label, features FROM dist_data',
+    family text DEFAULT 'logistic',
     aggregation text DEFAULT 'cyclic',
     workers int DEFAULT NULL,
-    tolerance int DEFAULT 1,
+    max_adversaries int DEFAULT 1,
     batch_size int DEFAULT 64,
-    iterations int DEFAULT 20,
+    max_iterations int DEFAULT 20,
     learning_rate float8 DEFAULT 0.1,
     seed int DEFAULT 1,
     classes int DEFAULT NULL,
@@ -134,6 +217,7 @@ CREATE FUNCTION morpheus.draco_train_distributed(
   RETURNS TABLE(iteration int, loss float8, batch_rows bigint, flagged_workers int[], erased_workers int[],
                 compute_ms float8, network_ms float8, decode_ms float8, total_ms float8, weights float8[])
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
   n int;
@@ -151,17 +235,15 @@ DECLARE
   st record;
   k int;
   msg text;
+  me constant text := current_user::text;
 BEGIN
-  IF on_failure IS NULL OR on_failure NOT IN ('error', 'stop') THEN
-    RAISE EXCEPTION 'on_failure = ''%'' is not valid', on_failure
-      USING ERRCODE = '22023', HINT = 'Valid values: error, stop.';
-  END IF;
-  IF iterations IS NULL OR iterations < 1 OR iterations > 1000000 THEN
-    RAISE EXCEPTION 'iterations = % is out of range', iterations
-      USING ERRCODE = '22023', HINT = 'Give iterations between 1 and 1000000.';
+  PERFORM morpheus._dist_options(family => family, aggregation => aggregation, on_failure => on_failure);
+  IF max_iterations IS NULL OR max_iterations < 1 OR max_iterations > 1000000 THEN
+    RAISE EXCEPTION 'max_iterations = % is out of range', coalesce(max_iterations::text, 'NULL')
+      USING ERRCODE = '22023', HINT = 'Give max_iterations between 1 and 1000000.';
   END IF;
   IF learning_rate IS NULL OR NOT (learning_rate > 0) OR learning_rate = 'Infinity' THEN
-    RAISE EXCEPTION 'learning_rate = % must be positive and finite', learning_rate
+    RAISE EXCEPTION 'learning_rate = % must be positive and finite', coalesce(learning_rate::text, 'NULL')
       USING ERRCODE = '22023', HINT = 'Try learning_rate => 0.1.';
   END IF;
   IF cluster IS NULL THEN
@@ -176,20 +258,21 @@ BEGIN
       RAISE EXCEPTION 'workers = % but cluster ''%'' has % partitions', workers, cluster, n
         USING ERRCODE = '22023', HINT = 'Leave workers NULL to use the cluster''s partition count.';
     END IF;
-    IF to_regproc('morpheus_dist.worker_messages') IS NULL THEN
+    IF pg_catalog.to_regprocedure('morpheus._dist_worker_messages(text, text, int, float8[], text, text, int, int, int, int, int, text)') IS NULL
+       OR pg_catalog.to_regprocedure('morpheus._dist_worker_message_on(int, text, text, int, float8[], text, text, int, int, int, int, int, text)') IS NULL THEN
       RAISE EXCEPTION 'the PL/Proxy functions are missing'
-        USING ERRCODE = '42883', HINT = format('Run SELECT morpheus.dist_setup(cluster => %L) once.', cluster);
+        USING ERRCODE = '42883', HINT = pg_catalog.format('Run SELECT morpheus.dist_setup(cluster => %L) once (as a superuser).', cluster);
     END IF;
   END IF;
   -- validates the code, n, s before any worker is called
-  PERFORM morpheus.dist_partitions(n, tolerance, aggregation);
+  PERFORM morpheus.dist_partitions(n, max_adversaries, aggregation);
   IF batch_size IS NULL OR batch_size < n THEN
-    RAISE EXCEPTION 'batch_size = % is smaller than workers = %', batch_size, n
+    RAISE EXCEPTION 'batch_size = % is smaller than workers = %', coalesce(batch_size::text, 'NULL'), n
       USING ERRCODE = '22023', HINT = 'Each partition needs at least one batch row per iteration: give batch_size >= workers.';
   END IF;
 
-  FOR it IN 1 .. iterations LOOP
-    t0 := clock_timestamp();
+  FOR it IN 1 .. max_iterations LOOP
+    t0 := pg_catalog.clock_timestamp();
     failed := false;
     erased := '{}';
     reasons := '{}';
@@ -198,19 +281,23 @@ BEGIN
     IF cluster IS NULL THEN
       comp := 0;
       FOR k IN 1 .. n LOOP
-        SELECT * INTO m FROM morpheus.dist_worker_message(it, w, model, aggregation, n, tolerance, batch_size, seed,
-                                                          classes, data_sql, k);
+        SELECT * INTO m FROM morpheus.dist_worker_message(it, w, family, aggregation, n, max_adversaries, batch_size,
+                                                          seed, classes, source, k);
         ids := ids || m.worker;
         res := CASE WHEN res IS NULL THEN ARRAY[m.message] ELSE res || ARRAY[m.message] END;
         comp := comp + m.compute_ms;
       END LOOP;
     ELSE
       BEGIN
-        SELECT array_agg(x.worker ORDER BY x.worker), array_agg(x.message ORDER BY x.worker), max(x.compute_ms)
+        SELECT pg_catalog.array_agg(x.worker ORDER BY x.worker), pg_catalog.array_agg(x.message ORDER BY x.worker),
+               pg_catalog.max(x.compute_ms)
           INTO ids, res, comp
-          FROM morpheus_dist.worker_messages(cluster, it, w, model, aggregation, n, tolerance, batch_size, seed,
-                                             classes, data_sql) x;
+          FROM morpheus._dist_worker_messages(cluster, me, it, w, family, aggregation, n, max_adversaries, batch_size,
+                                              seed, classes, source) x;
       EXCEPTION
+        WHEN insufficient_privilege THEN
+          -- the caller may not read the data on the workers: not a fault of the nodes
+          RAISE;
         WHEN query_canceled THEN
           -- a worker cancelled by its own statement_timeout fails remotely; our own cancel must stop training
           GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
@@ -226,52 +313,55 @@ BEGIN
         ids := '{}'; res := NULL; comp := 0;
         FOR k IN 0 .. n - 1 LOOP
           BEGIN
-            SELECT * INTO m FROM morpheus_dist.worker_message_on(k, cluster, it, w, model, aggregation, n, tolerance,
-                                                                 batch_size, seed, classes, data_sql);
+            SELECT * INTO m FROM morpheus._dist_worker_message_on(k, cluster, me, it, w, family, aggregation, n,
+                                                                  max_adversaries, batch_size, seed, classes, source);
             IF m.worker <> k + 1 THEN
               RAISE EXCEPTION 'cluster ''%'' partition p% answered as worker %', cluster, k, m.worker
-                USING ERRCODE = '22023', HINT = format('Set morpheus.worker_id = %s on the node of p%s.', k + 1, k);
+                USING ERRCODE = '22023', HINT = pg_catalog.format('Set morpheus.worker_id = %s on the node of p%s.', k + 1, k);
             END IF;
             ids := ids || m.worker;
             res := CASE WHEN res IS NULL THEN ARRAY[m.message] ELSE res || ARRAY[m.message] END;
-            comp := greatest(comp, m.compute_ms);
+            comp := pg_catalog.float8larger(comp, m.compute_ms);
           EXCEPTION WHEN OTHERS OR query_canceled THEN
             GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
-            IF msg LIKE 'cluster % partition p% answered as worker %'
+            IF msg LIKE 'cluster % partition p% answered as worker %' OR SQLSTATE = '42501'
                OR (SQLSTATE = '57014' AND msg NOT LIKE '%REMOTE ERROR%') THEN
               RAISE;
             END IF;
             erased := erased || (k + 1);
-            reasons := reasons || format('worker %s: %s', k + 1, msg);
+            reasons := reasons || pg_catalog.format('worker %s: %s', k + 1, msg);
           END;
         END LOOP;
-      ELSIF cardinality(ids) <> n OR (SELECT count(DISTINCT v) FROM unnest(ids) v) <> n THEN
+      ELSIF pg_catalog.cardinality(ids) <> n
+            OR (SELECT pg_catalog.count(DISTINCT v) FROM pg_catalog.unnest(ids) v) <> n THEN
         RAISE EXCEPTION 'cluster ''%'' answered as workers % but has % partitions', cluster, ids, n
           USING ERRCODE = '22023', HINT = 'Set morpheus.worker_id = k + 1 on the node of partition pk, each once.';
       END IF;
     END IF;
-    t1 := clock_timestamp();
-    IF cardinality(erased) > tolerance THEN
-      msg := format('iteration %s: workers %s did not answer, more than tolerance = %s (%s)', it,
-                    array_to_string(erased, ', '), tolerance, array_to_string(reasons, '; '));
+    t1 := pg_catalog.clock_timestamp();
+    IF pg_catalog.cardinality(erased) > max_adversaries THEN
+      msg := pg_catalog.format('iteration %s: workers %s did not answer, more than max_adversaries = %s (%s)', it,
+                               pg_catalog.array_to_string(erased, ', '), max_adversaries,
+                               pg_catalog.array_to_string(reasons, '; '));
       IF on_failure = 'stop' THEN
         RAISE WARNING '%', msg USING HINT = 'Training stopped; the last returned row holds the weights.';
         RETURN;
       END IF;
       RAISE EXCEPTION '%', msg USING ERRCODE = '08006',
-        HINT = 'Bring the workers back (or raise the cluster''s query_timeout), or train with a larger tolerance.';
+        HINT = 'Bring the workers back (or raise the cluster''s query_timeout), or train with a larger max_adversaries.';
     END IF;
-    SELECT * INTO st FROM morpheus._dist_step(ids, res, w, aggregation, n, tolerance, batch_size, seed, it,
+    SELECT * INTO st FROM morpheus._dist_step(ids, res, w, aggregation, n, max_adversaries, batch_size, seed, it,
                                               learning_rate);
     IF NOT st.consistent THEN
-      msg := format('iteration %s: the workers'' messages are not a codeword with at most tolerance = %s faulty workers (erased: %s)',
-                    it, tolerance, coalesce(nullif(array_to_string(erased, ', '), ''), 'none'));
+      msg := pg_catalog.format('iteration %s: the workers'' messages are not a codeword with at most max_adversaries = %s faulty workers (erased: %s)',
+                               it, max_adversaries,
+                               coalesce(nullif(pg_catalog.array_to_string(erased, ', '), ''), 'none'));
       IF on_failure = 'stop' THEN
         RAISE WARNING '%', msg USING HINT = 'Training stopped; the last returned row holds the weights.';
         RETURN;
       END IF;
       RAISE EXCEPTION '%', msg USING ERRCODE = 'XX001',
-        HINT = 'More workers are Byzantine or down than the code tolerates: train with a larger tolerance.';
+        HINT = 'More workers are Byzantine or down than the code tolerates: train with a larger max_adversaries.';
     END IF;
     w := st.weights;
     iteration := it;
@@ -280,16 +370,17 @@ BEGIN
     flagged_workers := st.flagged_workers;
     erased_workers := erased;
     compute_ms := comp;
-    network_ms := greatest(extract(epoch FROM t1 - t0) * 1000 - comp, 0);
+    network_ms := pg_catalog.float8larger(
+      pg_catalog.date_part('epoch', t1 - t0) * 1000 - comp, 0);
     decode_ms := st.decode_ms;
-    total_ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    total_ms := pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - t0) * 1000;
     weights := w;
     RETURN NEXT;
   END LOOP;
 END;
 $$;
 COMMENT ON FUNCTION morpheus.draco_train_distributed(text, text, text, text, int, int, int, int, float8, int, int, text) IS
-  'Byzantine-robust GLM training over PostgreSQL worker nodes: each iteration calls dist_worker_message on every node of a PL/Proxy cluster in parallel and decodes (down nodes are erasures); cluster NULL runs the same schedule with workers honest workers in this session; one row per iteration with the weights.';
+  'Byzantine-robust GLM training over PostgreSQL worker nodes: each iteration calls dist_worker_message on every node of a PL/Proxy cluster in parallel (as the caller''s role) and decodes (down nodes are erasures); cluster NULL runs the same schedule with workers honest workers in this session; one row per iteration with the weights.';
 
 -- Distributed factorized operators: an entity table sharded over the nodes, attribute tables replicated; each node
 -- returns the partial state (the float8[] state format of the row aggregates) of its shard, the coordinator merges.
@@ -301,16 +392,21 @@ COMMENT ON AGGREGATE morpheus.merge_states(float8[]) IS
 
 CREATE FUNCTION morpheus.dist_shard_state(
     kind text,
-    entity_sql text,
-    attribute_sql text[] DEFAULT '{}',
-    fk_columns text[] DEFAULT '{}',
+    source text,
+    attributes text[] DEFAULT '{}',
+    foreign_keys text[] DEFAULT '{}',
+    attribute_keys text[] DEFAULT NULL,
     weights float8[] DEFAULT NULL,
-    model text DEFAULT 'linear')
+    family text DEFAULT 'least_squares',
+    label text DEFAULT 'label',
+    run_as text DEFAULT NULL)
   RETURNS float8[]
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
   t morpheus.nmatrix;
+  attrs text[] := coalesce(attributes, '{}');
   n bigint;
   d bigint;
   y float8[];
@@ -319,102 +415,146 @@ DECLARE
   loss float8;
   coefs float8[];
   g float8[];
+  k int;
+  res float8[];
+  prior_role constant text := pg_catalog.current_setting('role');
 BEGIN
-  IF kind IS NULL OR kind NOT IN ('crossprod', 'col_sums', 'xty', 'gradient') THEN
-    RAISE EXCEPTION 'kind = ''%'' is not valid', kind
-      USING ERRCODE = '22023', HINT = 'Valid values: crossprod, col_sums, xty, gradient.';
+  PERFORM morpheus._dist_options(family => family, kind => kind);
+  IF kind IS NULL THEN
+    RAISE EXCEPTION 'kind is NULL' USING ERRCODE = '22004', HINT = 'valid values: crossprod, col_sums, xty, gradient';
   END IF;
-  IF model IS NULL OR model NOT IN ('linear', 'logistic', 'poisson') THEN
-    RAISE EXCEPTION 'model = ''%'' is not valid', model
-      USING ERRCODE = '22023', HINT = 'Valid values: linear, logistic, poisson.';
+  IF family IS NULL THEN
+    RAISE EXCEPTION 'family is NULL' USING ERRCODE = '22004', HINT = 'valid values: least_squares, logistic, poisson';
   END IF;
-  t := morpheus.nmatrix_from_sql(entity_sql, attribute_sql, fk_columns);
+  IF run_as IS NOT NULL AND run_as <> current_user::text THEN
+    -- SET LOCAL ROLE, undone when this function returns (its SET clause makes a GUC nest level)
+    IF pg_catalog.to_regrole(pg_catalog.quote_ident(run_as)) IS NULL THEN
+      RAISE EXCEPTION 'role % does not exist on this node', pg_catalog.quote_ident(run_as)
+        USING ERRCODE = '42704',
+              HINT = 'Worker queries run as the caller''s role: create it on every worker node with the rights it needs.';
+    END IF;
+    IF NOT pg_catalog.pg_has_role(session_user, run_as, 'MEMBER') THEN
+      RAISE EXCEPTION 'the connection user % of this node may not act as role %',
+                      pg_catalog.quote_ident(session_user::text), pg_catalog.quote_ident(run_as)
+        USING ERRCODE = '42501',
+              HINT = pg_catalog.format('On this node GRANT %I TO %I (or connect as a superuser); see docs/distributed.md.',
+                                       run_as, session_user);
+    END IF;
+    -- like SET LOCAL ROLE; put back before returning (an error's abort puts it back otherwise)
+    PERFORM pg_catalog.set_config('role', run_as, true);
+  END IF;
+  -- attribute_keys[k] names the key column of attributes[k] (a query, or a table name); NULL: the column is key
+  IF attribute_keys IS NOT NULL AND pg_catalog.cardinality(attribute_keys) > 0 THEN
+    IF pg_catalog.cardinality(attribute_keys) <> pg_catalog.cardinality(attrs) THEN
+      RAISE EXCEPTION 'attribute_keys has % elements but attributes has %', pg_catalog.cardinality(attribute_keys),
+                      pg_catalog.cardinality(attrs)
+        USING ERRCODE = '22023', HINT = 'Name one key column per attribute relation.';
+    END IF;
+    FOR k IN 1 .. pg_catalog.cardinality(attrs) LOOP
+      IF attribute_keys[k] IS NULL OR attrs[k] IS NULL THEN
+        RAISE EXCEPTION 'attribute_keys[%] or attributes[%] is NULL', k, k USING ERRCODE = '22004';
+      END IF;
+      attrs[k] := pg_catalog.format('SELECT a.%I AS key, a.features FROM (%s) a', attribute_keys[k],
+                    CASE WHEN attrs[k] OPERATOR(pg_catalog.~*) '^\s*(select|with|values|table)\M' THEN attrs[k]
+                         ELSE 'TABLE ' || attrs[k] END);
+    END LOOP;
+  END IF;
+  t := morpheus.nmatrix_from_sql(source, attrs, foreign_keys);
   n := morpheus.nrow(t);
   d := morpheus.ncol(t);
   IF kind = 'crossprod' THEN
-    RETURN ARRAY[1, d, n]::float8[] || (SELECT array_agg(v ORDER BY o) FROM unnest(morpheus.crossprod(t)) WITH ORDINALITY u(v, o));
+    res := ARRAY[1, d, n]::float8[]
+      || (SELECT pg_catalog.array_agg(v ORDER BY o) FROM pg_catalog.unnest(morpheus.crossprod(t)) WITH ORDINALITY u(v, o));
   ELSIF kind = 'col_sums' THEN
-    RETURN ARRAY[2, d, n]::float8[] || morpheus.col_sums(t);
-  END IF;
-  -- the target: column y of entity_sql, in its row order
-  BEGIN
-    EXECUTE format('SELECT array_agg(e.y::float8) FROM (%s) e', entity_sql) INTO y;
-  EXCEPTION WHEN undefined_column THEN
-    RAISE EXCEPTION 'entity_sql returns no column "y"' USING ERRCODE = '42703',
-      HINT = 'xty and gradient need the target as a column y of entity_sql.';
-  END;
-  IF array_position(y, NULL) IS NOT NULL THEN
-    RAISE EXCEPTION 'column y of entity_sql is NULL in row %', array_position(y, NULL)
-      USING ERRCODE = '22004', HINT = 'Filter or fill the NULL targets.';
-  END IF;
-  ycol := (SELECT array_agg(ARRAY[v] ORDER BY o) FROM unnest(y) WITH ORDINALITY u(v, o));
-  IF kind = 'xty' THEN
-    RETURN ARRAY[5, d, n]::float8[]
-      || (SELECT array_agg(v ORDER BY o) FROM unnest(morpheus.t(t) OPERATOR(morpheus.%*%) ycol) WITH ORDINALITY u(v, o));
-  END IF;
-  IF weights IS NULL OR cardinality(weights) <> d THEN
-    RAISE EXCEPTION 'weights have % values but the normalized matrix has % columns', coalesce(cardinality(weights), 0), d
-      USING ERRCODE = '22023', HINT = 'Pass one weight per column of the joined features.';
-  END IF;
-  eta := (SELECT array_agg(v ORDER BY o) FROM unnest(t OPERATOR(morpheus.%*%)
-            (SELECT array_agg(ARRAY[v] ORDER BY o) FROM unnest(weights) WITH ORDINALITY u(v, o))) WITH ORDINALITY u(v, o));
-  -- per-row loss and d loss / d eta, as glm_gradient_agg defines them
-  IF model = 'linear' THEN
-    SELECT sum(0.5 * (m - yy) ^ 2), array_agg(ARRAY[m - yy] ORDER BY o) INTO loss, coefs
-      FROM unnest(eta, y) WITH ORDINALITY u(m, yy, o);
-  ELSIF model = 'logistic' THEN
-    IF EXISTS (SELECT 1 FROM unnest(y) v WHERE v NOT IN (0, 1, -1)) THEN
-      RAISE EXCEPTION 'column y of entity_sql has a value that is not a class label' USING ERRCODE = '22023',
-        HINT = 'The logistic model takes labels 0/1 or -1/+1.';
-    END IF;
-    SELECT sum(CASE WHEN z > 0 THEN ln(1 + exp(-z)) ELSE -z + ln(1 + exp(z)) END),
-           array_agg(ARRAY[-s / (1 + exp(z))] ORDER BY o) INTO loss, coefs
-      FROM (SELECT o, CASE WHEN yy > 0 THEN 1.0 ELSE -1.0 END::float8 AS s,
-                   CASE WHEN yy > 0 THEN 1.0 ELSE -1.0 END::float8 * m AS z
-              FROM unnest(eta, y) WITH ORDINALITY u(m, yy, o)) q;
+    res := ARRAY[2, d, n]::float8[] || morpheus.col_sums(t);
   ELSE
-    IF EXISTS (SELECT 1 FROM unnest(y) v WHERE NOT v >= 0) THEN
-      RAISE EXCEPTION 'column y of entity_sql has a negative value' USING ERRCODE = '22023',
-        HINT = 'The Poisson model takes non-negative counts.';
-    END IF;
-    SELECT sum(exp(m) - yy * m), array_agg(ARRAY[exp(m) - yy] ORDER BY o) INTO loss, coefs
-      FROM unnest(eta, y) WITH ORDINALITY u(m, yy, o);
+    -- the target: column label of source, in its row order
+    y := morpheus._dist_labels(source, label);
+    ycol := (SELECT pg_catalog.array_agg(ARRAY[v] ORDER BY o) FROM pg_catalog.unnest(y) WITH ORDINALITY u(v, o));
   END IF;
-  g := (SELECT array_agg(v ORDER BY o) FROM unnest(morpheus.t(t) OPERATOR(morpheus.%*%) coefs) WITH ORDINALITY u(v, o));
-  RETURN ARRAY[4, d, n, loss]::float8[] || g;
+  IF kind = 'xty' THEN
+    res := ARRAY[5, d, n]::float8[]
+      || (SELECT pg_catalog.array_agg(v ORDER BY o)
+            FROM pg_catalog.unnest(morpheus.t(t) OPERATOR(morpheus.%*%) ycol) WITH ORDINALITY u(v, o));
+  ELSIF kind = 'gradient' THEN
+    IF weights IS NULL OR pg_catalog.cardinality(weights) <> d THEN
+      RAISE EXCEPTION 'weights have % values but the normalized matrix has % columns',
+                      coalesce(pg_catalog.cardinality(weights), 0), d
+        USING ERRCODE = '22023', HINT = 'Pass one weight per column of the joined features.';
+    END IF;
+    eta := (SELECT pg_catalog.array_agg(v ORDER BY o)
+              FROM pg_catalog.unnest(t OPERATOR(morpheus.%*%)
+                     (SELECT pg_catalog.array_agg(ARRAY[v] ORDER BY o) FROM pg_catalog.unnest(weights) WITH ORDINALITY u(v, o)))
+                   WITH ORDINALITY u(v, o));
+    -- per-row loss and d loss / d eta, as glm_gradient_agg defines them
+    IF family = 'least_squares' THEN
+      SELECT pg_catalog.sum(0.5 * (m - yy) ^ 2), pg_catalog.array_agg(ARRAY[m - yy] ORDER BY o) INTO loss, coefs
+        FROM ROWS FROM (pg_catalog.unnest(eta), pg_catalog.unnest(y)) WITH ORDINALITY u(m, yy, o);
+    ELSIF family = 'logistic' THEN
+      IF EXISTS (SELECT 1 FROM pg_catalog.unnest(y) v WHERE v NOT IN (0, 1, -1)) THEN
+        RAISE EXCEPTION 'column % of source has a value that is not a class label', pg_catalog.quote_ident(label)
+          USING ERRCODE = '22023', HINT = 'The logistic family takes labels 0/1 or -1/+1.';
+      END IF;
+      SELECT pg_catalog.sum(CASE WHEN z > 0 THEN pg_catalog.ln(1 + pg_catalog.exp(-z))
+                                 ELSE -z + pg_catalog.ln(1 + pg_catalog.exp(z)) END),
+             pg_catalog.array_agg(ARRAY[-s / (1 + pg_catalog.exp(z))] ORDER BY o) INTO loss, coefs
+        FROM (SELECT o, CASE WHEN yy > 0 THEN 1.0 ELSE -1.0 END::float8 AS s,
+                     CASE WHEN yy > 0 THEN 1.0 ELSE -1.0 END::float8 * m AS z
+                FROM ROWS FROM (pg_catalog.unnest(eta), pg_catalog.unnest(y)) WITH ORDINALITY u(m, yy, o)) q;
+    ELSE
+      IF EXISTS (SELECT 1 FROM pg_catalog.unnest(y) v WHERE NOT v >= 0) THEN
+        RAISE EXCEPTION 'column % of source has a negative value', pg_catalog.quote_ident(label)
+          USING ERRCODE = '22023', HINT = 'The Poisson family takes non-negative counts.';
+      END IF;
+      SELECT pg_catalog.sum(pg_catalog.exp(m) - yy * m), pg_catalog.array_agg(ARRAY[pg_catalog.exp(m) - yy] ORDER BY o)
+        INTO loss, coefs
+        FROM ROWS FROM (pg_catalog.unnest(eta), pg_catalog.unnest(y)) WITH ORDINALITY u(m, yy, o);
+    END IF;
+    g := (SELECT pg_catalog.array_agg(v ORDER BY o)
+            FROM pg_catalog.unnest(morpheus.t(t) OPERATOR(morpheus.%*%) coefs) WITH ORDINALITY u(v, o));
+    res := ARRAY[4, d, n, loss]::float8[] || g;
+  END IF;
+  IF pg_catalog.current_setting('role') <> prior_role THEN
+    PERFORM pg_catalog.set_config('role', prior_role, true);
+  END IF;
+  RETURN res;
 END;
 $$;
-COMMENT ON FUNCTION morpheus.dist_shard_state(text, text, text[], text[], float8[], text) IS
-  'The partial aggregate state (crossprod, col_sums, xty or GLM gradient at weights) of this node''s shard of an entity table joined with replicated attribute tables, computed with the factorized nmatrix operators.';
+COMMENT ON FUNCTION morpheus.dist_shard_state(text, text, text[], text[], text[], float8[], text, text, text) IS
+  'The partial aggregate state (crossprod, col_sums, xty or GLM gradient at weights) of this node''s shard of an entity relation joined with replicated attribute relations, computed with the factorized nmatrix operators; run_as => role reads the relations as that role.';
 
 CREATE FUNCTION morpheus.dist_nmatrix_op(
     cluster text,
     kind text,
-    entity_sql text,
-    attribute_sql text[] DEFAULT '{}',
-    fk_columns text[] DEFAULT '{}',
+    source text,
+    attributes text[] DEFAULT '{}',
+    foreign_keys text[] DEFAULT '{}',
+    attribute_keys text[] DEFAULT NULL,
     weights float8[] DEFAULT NULL,
-    model text DEFAULT 'linear')
+    family text DEFAULT 'least_squares',
+    label text DEFAULT 'label')
   RETURNS float8[]
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
   st float8[];
 BEGIN
-  IF kind IS NULL OR kind NOT IN ('crossprod', 'col_sums', 'xty', 'gradient') THEN
-    RAISE EXCEPTION 'kind = ''%'' is not valid', kind
-      USING ERRCODE = '22023', HINT = 'Valid values: crossprod, col_sums, xty, gradient.';
+  PERFORM morpheus._dist_options(family => family, kind => kind);
+  IF kind IS NULL THEN
+    RAISE EXCEPTION 'kind is NULL' USING ERRCODE = '22004', HINT = 'valid values: crossprod, col_sums, xty, gradient';
   END IF;
   IF cluster IS NULL THEN
-    st := morpheus.dist_shard_state(kind, entity_sql, attribute_sql, fk_columns, weights, model);
+    st := morpheus.dist_shard_state(kind, source, attributes, foreign_keys, attribute_keys, weights, family, label);
   ELSE
     PERFORM morpheus._dist_cluster_workers(cluster);
-    IF to_regproc('morpheus_dist.shard_states') IS NULL THEN
+    IF pg_catalog.to_regprocedure('morpheus._dist_shard_states(text, text, text, text, text[], text[], text[], float8[], text, text)') IS NULL THEN
       RAISE EXCEPTION 'the PL/Proxy functions are missing'
-        USING ERRCODE = '42883', HINT = format('Run SELECT morpheus.dist_setup(cluster => %L) once.', cluster);
+        USING ERRCODE = '42883', HINT = pg_catalog.format('Run SELECT morpheus.dist_setup(cluster => %L) once (as a superuser).', cluster);
     END IF;
     SELECT morpheus.merge_states(s) INTO st
-      FROM morpheus_dist.shard_states(cluster, kind, entity_sql, attribute_sql, fk_columns, weights, model) s;
+      FROM morpheus._dist_shard_states(cluster, current_user::text, kind, source, attributes, foreign_keys,
+                                       attribute_keys, weights, family, label) s;
   END IF;
   RETURN CASE kind WHEN 'crossprod' THEN morpheus._crossprod_final(st)
                    WHEN 'col_sums' THEN morpheus._col_sums_final(st)
@@ -422,5 +562,5 @@ BEGIN
                    ELSE morpheus._gradient_final(st) END;
 END;
 $$;
-COMMENT ON FUNCTION morpheus.dist_nmatrix_op(text, text, text, text[], text[], float8[], text) IS
-  'crossprod (d x d), col_sums, xty (T''y) or the mean GLM gradient of an entity table sharded over a PL/Proxy cluster and joined with replicated attribute tables: per-shard factorized states merged on the coordinator; cluster NULL computes it here.';
+COMMENT ON FUNCTION morpheus.dist_nmatrix_op(text, text, text, text[], text[], text[], float8[], text, text) IS
+  'crossprod (d x d), col_sums, xty (T''y) or the mean GLM gradient of an entity relation sharded over a PL/Proxy cluster and joined with replicated attribute relations: per-shard factorized states merged on the coordinator (each node reads as the caller''s role); cluster NULL computes it here.';

@@ -18,8 +18,20 @@ MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char* fn) {
   MemoryContext aggctx = nullptr;
   const int in_agg = pg_call([fcinfo, &aggctx] { return AggCheckCallContext(fcinfo, &aggctx); });
   if (in_agg == 0)
-    throw Error(ErrorKind::Internal, std::string(fn) + " must be called as an aggregate support function");
+    throw invalid_parameter(std::string(fn) + " is an aggregate support function and cannot be called directly",
+                            "Call the aggregate (e.g. morpheus.crossprod_agg) instead.");
   return aggctx;
+}
+
+// A state array as stored by these aggregates: one dimension, no NULL element (the data area then holds every entry).
+ArrayType* state_arg(FunctionCallInfo fcinfo, int argno, const char* what) {
+  ArrayType* a = array_arg(fcinfo, argno);
+  if (ARR_NDIM(a) > 1 || ARR_HASNULL(a))
+    throw invalid_parameter(
+        std::string(what) + " is not a partial state of this aggregate (" +
+            (ARR_HASNULL(a) ? std::string("it has NULL entries") : std::to_string(ARR_NDIM(a)) + " dimensions") + ")",
+        "Merge only states produced by the same aggregate over rows of the same width.");
+  return a;
 }
 
 struct State {
@@ -32,7 +44,7 @@ struct State {
 // otherwise the existing state, checked, updated in place.
 State transition_state(FunctionCallInfo fcinfo, StateKind kind, std::int64_t d, const char* fn) {
   const MemoryContext aggctx = aggregate_context(fcinfo, fn);
-  ArrayType* a = array_arg(fcinfo, 0);
+  ArrayType* a = state_arg(fcinfo, 0, "state");
   if (ARR_NDIM(a) == 0) {
     const std::int64_t n = agg::state_size(kind, d);
     const Size bytes = ARR_OVERHEAD_NONULLS(1) + static_cast<Size>(n) * sizeof(double);
@@ -119,13 +131,16 @@ Datum combine_body(FunctionCallInfo fcinfo) {
     return PG_GETARG_DATUM(1);
   }
   if (PG_ARGISNULL(1)) return PG_GETARG_DATUM(0);
-  ArrayType* a = array_arg(fcinfo, 0);
-  ArrayType* b = array_arg(fcinfo, 1);
+  ArrayType* a = state_arg(fcinfo, 0, "the first state");
+  ArrayType* b = state_arg(fcinfo, 1, "the second state");
   if (ARR_NDIM(b) == 0) return PointerGetDatum(a);
   if (ARR_NDIM(a) == 0) return PointerGetDatum(b);
   double* da = reinterpret_cast<double*>(ARR_DATA_PTR(a));
   const double* db = reinterpret_cast<const double*>(ARR_DATA_PTR(b));
   const std::int64_t na = ARR_DIMS(a)[0], nb = ARR_DIMS(b)[0];
+  if (!(da[0] >= 0 && da[0] <= 64))  // a kind tag: a small non-negative integer (checked fully below)
+    throw invalid_parameter("the first state is not a partial state of a morpheus aggregate",
+                            "Merge only states produced by the same aggregate over rows of the same width.");
   const auto kind = static_cast<StateKind>(static_cast<int>(da[0]));
   agg::check_state(da, na, kind, "the first state");
   agg::check_state(db, nb, kind, "the second state");
@@ -137,7 +152,7 @@ Datum combine_body(FunctionCallInfo fcinfo) {
 // Final functions read the state; an empty state (no rows) gives NULL.
 const double* final_state(FunctionCallInfo fcinfo, StateKind kind, std::int64_t* d) {
   if (PG_ARGISNULL(0)) return nullptr;
-  ArrayType* a = array_arg(fcinfo, 0);
+  ArrayType* a = state_arg(fcinfo, 0, "state");
   if (ARR_NDIM(a) == 0) return nullptr;
   const double* data = reinterpret_cast<const double*>(ARR_DATA_PTR(a));
   *d = agg::check_state(data, ARR_DIMS(a)[0], kind, "state");

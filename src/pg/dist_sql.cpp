@@ -1,16 +1,22 @@
 // SQL entry points of distributed DRACO: the worker's encoded message (dist_worker_message), the coordinator's
-// decode-and-step (_dist_step) and the code's partition assignment (dist_partitions). The training loop itself is
-// PL/pgSQL (draco_train_distributed) calling the workers through PL/Proxy.
+// decode-and-step (_dist_step), the code's partition assignment (dist_partitions) and two helpers of the PL/pgSQL
+// functions (_dist_options, _dist_labels). The training loop itself is PL/pgSQL (draco_train_distributed) calling
+// the workers through PL/Proxy; on a worker, run_as makes the query run as the coordinator's calling role.
 #include <chrono>
 #include <cmath>
 
 #include "core/dist/dist.hpp"
 #include "core/errors.hpp"
+#include "core/options.hpp"
 #include "pg/arrays.hpp"
 #include "pg/dist_settings.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi_query.hpp"
 #include "pg/srf.hpp"
+
+extern "C" {
+#include "utils/acl.h"
+}
 
 namespace morpheus::pg {
 
@@ -29,25 +35,110 @@ namespace dr = morpheus::draco;
 namespace ds = morpheus::dist;
 std::string str(std::int64_t v) { return std::to_string(v); }
 
+dr::Rule parse_aggregation(const std::string& v) {
+  return parse_choice<dr::Rule>("aggregation", v, {{"cyclic", dr::Rule::Cyclic}, {"repetition", dr::Rule::Repetition}});
+}
+
+// The GLM family; `shard`: the families dist_shard_state computes (no softmax).
+dr::Model parse_family(const std::string& v, bool shard) {
+  if (shard)
+    return parse_choice<dr::Model>("family", v,
+                                   {{"least_squares", dr::Model::LeastSquares},
+                                    {"logistic", dr::Model::Logistic},
+                                    {"poisson", dr::Model::Poisson}});
+  return parse_choice<dr::Model>("family", v,
+                                 {{"least_squares", dr::Model::LeastSquares},
+                                  {"logistic", dr::Model::Logistic},
+                                  {"softmax", dr::Model::Softmax},
+                                  {"poisson", dr::Model::Poisson}});
+}
+
 // Schedule arguments shared by the worker and the coordinator, at the given argument positions.
-ds::Schedule schedule_args(FunctionCallInfo fcinfo, int aggregation, int workers, int tolerance, int batch_size,
+ds::Schedule schedule_args(FunctionCallInfo fcinfo, int aggregation, int workers, int max_adversaries, int batch_size,
                            int seed) {
   ds::Schedule sc;
-  sc.rule = dr::parse_rule(string_arg(fcinfo, aggregation, "aggregation"), true);
+  sc.rule = parse_aggregation(string_arg(fcinfo, aggregation, "aggregation"));
   sc.workers = int_arg(fcinfo, workers, "workers");
-  sc.tolerance = int_arg(fcinfo, tolerance, "tolerance");
+  sc.tolerance = int_arg(fcinfo, max_adversaries, "max_adversaries");
   sc.batch_size = int_arg(fcinfo, batch_size, "batch_size");
   sc.seed = static_cast<std::uint64_t>(static_cast<std::int64_t>(int_arg(fcinfo, seed, "seed")));
   ds::check_schedule(sc);
   return sc;
 }
 
+struct RoleCheck {
+  const char* role;
+  Oid oid;
+  bool exists;
+  bool allowed;
+  const char* connection_user;
+};
+
+void check_role(RoleCheck* c) {
+  c->oid = get_role_oid(c->role, true);
+  c->exists = OidIsValid(c->oid);
+  c->allowed = c->exists && is_member_of_role(GetSessionUserId(), c->oid);
+  c->connection_user = GetUserNameFromId(GetSessionUserId(), false);
+}
+
+// While alive, the call runs as role `role` (set at a new GUC nest level as a function SET clause does, undone by the
+// destructor or by the abort on error): the coordinator's calling role, so a worker reads its tables with that role's
+// rights. The connection user (PL/Proxy's mapped user) must be allowed to SET ROLE to it: a superuser, or a member of
+// the role.
+class RunAs {
+ public:
+  explicit RunAs(const std::string& role) {
+    RoleCheck c{role.c_str(), InvalidOid, false, false, nullptr};
+    RoleCheck* cp = &c;
+    pg_call([cp] { check_role(cp); });
+    if (!c.exists)
+      throw_pg(ERRCODE_UNDEFINED_OBJECT, "role \"" + role + "\" does not exist on this node",
+               "Worker queries run as the caller's role: create it on every worker node with the rights it needs "
+               "(docs/distributed.md).");
+    if (!c.allowed)
+      throw_pg(ERRCODE_INSUFFICIENT_PRIVILEGE,
+               "the connection user \"" + std::string(c.connection_user) + "\" of this node may not act as role \"" +
+                   role + "\"",
+               "On this node GRANT \"" + role + "\" TO \"" + c.connection_user +
+                   "\" (or connect as a superuser); see docs/distributed.md.");
+    const char* r = role.c_str();
+    level_ = pg_call([r] {
+      const int level = NewGUCNestLevel();
+      (void)set_config_option("role", r, PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+      return level;
+    });
+  }
+  ~RunAs() {
+    const int level = level_;
+    try {
+      pg_call([level] { AtEOXact_GUC(true, level); });
+    } catch (...) {  // the transaction abort restores the role
+    }
+  }
+  RunAs(const RunAs&) = delete;
+  RunAs& operator=(const RunAs&) = delete;
+
+ private:
+  struct Raise {
+    int code;
+    const char* msg;
+    const char* hint;
+  };
+  [[noreturn]] static void throw_pg(int code, const std::string& msg, const std::string& hint) {
+    const Raise r{code, msg.c_str(), hint.c_str()};
+    const Raise* rp = &r;
+    pg_call([rp] { ereport(ERROR, (errcode(rp->code), errmsg("%s", rp->msg), errhint("%s", rp->hint))); });
+    throw Error(ErrorKind::Internal, msg);  // not reached: ereport does not return
+  }
+  int level_ = -1;
+};
+
 double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// dist_worker_message(iteration, weights, model, aggregation, workers, tolerance, batch_size, seed, classes,
-//                     data_sql, worker)
+// dist_worker_message(iteration, weights, family, aggregation, workers, max_adversaries, batch_size, seed, classes,
+//                     source, worker, run_as)
 Datum dist_worker_message_body(FunctionCallInfo fcinfo) {
   const auto t0 = std::chrono::steady_clock::now();
   const int iteration = int_arg(fcinfo, 0, "iteration");
@@ -56,17 +147,17 @@ Datum dist_worker_message_body(FunctionCallInfo fcinfo) {
   require_not_null(fcinfo, 1, "weights");
   const VectorArg w = vector_arg(fcinfo, 1, "weights", Finite::Require, true);
   dr::Glm g;
-  g.model = dr::parse_model(string_arg(fcinfo, 2, "model"));
+  g.model = parse_family(string_arg(fcinfo, 2, "family"), false);
   const ds::Schedule sc = schedule_args(fcinfo, 3, 4, 5, 6, 7);
   if (g.model == dr::Model::Softmax) {
     if (PG_ARGISNULL(8))
-      throw Error(ErrorKind::NullValue, "classes is NULL but model = 'softmax' needs it",
+      throw Error(ErrorKind::NullValue, "classes is NULL but family = 'softmax' needs it",
                   "Give classes => K (labels 0 .. K-1) so every worker sizes the weights alike.");
     g.classes = PG_GETARG_INT32(8);
     if (g.classes < 2 || g.classes > 100000)
       throw invalid_parameter("classes = " + str(g.classes) + " is out of range", "Give classes between 2 and 100000.");
   }
-  const std::string sql = string_arg(fcinfo, 9, "data_sql");
+  const std::string sql = string_arg(fcinfo, 9, "source");
   int worker = 0;
   bool from_settings = PG_ARGISNULL(10);
   if (from_settings) {
@@ -84,24 +175,31 @@ Datum dist_worker_message_body(FunctionCallInfo fcinfo) {
                                             "PL/Proxy cluster (p0 is worker 1)."
                                           : "Give worker between 1 and workers.");
 
-  const QueryTable t = read_query(sql, "data_sql",
+  std::unique_ptr<RunAs> run_as;
+  if (!PG_ARGISNULL(11)) {
+    const std::string role = text_arg(fcinfo, 11);
+    const std::string current = pg_call([] { return GetUserNameFromId(GetUserId(), false); });
+    if (role != current) run_as = std::make_unique<RunAs>(role);
+  }
+  const QueryTable t = read_query(sql, "source",
                                   {{"partition", ColumnType::Integer, true},
                                    {"row_id", ColumnType::Integer, true},
                                    {"label", ColumnType::Float, true},
                                    {"features", ColumnType::FloatArray, true}});
-  for (const char* c : {"partition", "row_id", "label", "features"}) t.require_no_nulls(c, "data_sql");
+  run_as.reset();
+  for (const char* c : {"partition", "row_id", "label", "features"}) t.require_no_nulls(c, "source");
   const std::int64_t rows = t.rows;
   const ColumnData& f = t.column("features");
   const std::int64_t p = rows > 0 ? f.offsets[1] - f.offsets[0] : 0;
   for (std::int64_t r = 0; r < rows; ++r)
     if (f.offsets[r + 1] - f.offsets[r] != p)
-      throw invalid_parameter("features of row " + str(r + 1) + " of data_sql have " +
+      throw invalid_parameter("features of row " + str(r + 1) + " of source have " +
                                   str(f.offsets[r + 1] - f.offsets[r]) + " values but row 1 has " + str(p),
                               "Every row needs the same number of features.");
   std::vector<std::int64_t> part(t.column("partition").ints);
   for (std::int64_t r = 0; r < rows; ++r) {
     if (part[r] < 1 || part[r] > sc.workers)
-      throw invalid_parameter("partition = " + str(part[r]) + " in row " + str(r + 1) + " of data_sql is out of range",
+      throw invalid_parameter("partition = " + str(part[r]) + " in row " + str(r + 1) + " of source is out of range",
                               "Partitions are numbered 1..workers (" + str(sc.workers) + ").");
     --part[r];
   }
@@ -112,10 +210,10 @@ Datum dist_worker_message_body(FunctionCallInfo fcinfo) {
     for (std::int64_t r = 0; r < rows; ++r)
       if (!(y[r] >= 0 && y[r] < static_cast<double>(g.classes) && y[r] == std::floor(y[r])))
         throw invalid_parameter("label = " + format_number(y[r]) + " in row " + str(r + 1) +
-                                    " of data_sql is not a class 0.." + str(g.classes - 1),
+                                    " of source is not a class 0.." + str(g.classes - 1),
                                 "Softmax labels are integers 0 .. classes - 1.");
   } else {
-    dr::check_labels(g.model, y.data(), rows, "data_sql");
+    dr::check_labels(g.model, y.data(), rows, "source");
   }
   g.features = p;
   Vector wv = Vector::Zero(g.params());
@@ -147,7 +245,8 @@ Datum dist_worker_message_body(FunctionCallInfo fcinfo) {
   return Datum(0);
 }
 
-// _dist_step(answered, messages, weights, aggregation, workers, tolerance, batch_size, seed, iteration, learning_rate)
+// _dist_step(answered, messages, weights, aggregation, workers, max_adversaries, batch_size, seed, iteration,
+//            learning_rate)
 Datum dist_step_body(FunctionCallInfo fcinfo) {
   const auto t0 = std::chrono::steady_clock::now();
   require_not_null(fcinfo, 0, "answered");
@@ -198,11 +297,11 @@ Datum dist_step_body(FunctionCallInfo fcinfo) {
   return Datum(0);
 }
 
-// dist_partitions(workers, tolerance, aggregation)
+// dist_partitions(workers, max_adversaries, aggregation)
 Datum dist_partitions_body(FunctionCallInfo fcinfo) {
   const int n = int_arg(fcinfo, 0, "workers");
-  const int s = int_arg(fcinfo, 1, "tolerance");
-  const dr::Rule rule = dr::parse_rule(string_arg(fcinfo, 2, "aggregation"), true);
+  const int s = int_arg(fcinfo, 1, "max_adversaries");
+  const dr::Rule rule = parse_aggregation(string_arg(fcinfo, 2, "aggregation"));
   ds::Schedule sc{rule, n, s, n, 1};
   ds::check_schedule(sc);
   SrfWriter out(fcinfo);
@@ -215,9 +314,36 @@ Datum dist_partitions_body(FunctionCallInfo fcinfo) {
   return Datum(0);
 }
 
+// _dist_options(family, aggregation, on_failure, kind): each non-NULL option parsed; with kind, the families of
+// dist_shard_state.
+Datum dist_options_body(FunctionCallInfo fcinfo) {
+  const bool shard = !PG_ARGISNULL(3);
+  if (shard)
+    (void)parse_choice<int>("kind", text_arg(fcinfo, 3),
+                            {{"crossprod", 1}, {"col_sums", 2}, {"xty", 5}, {"gradient", 4}});
+  if (!PG_ARGISNULL(0)) (void)parse_family(text_arg(fcinfo, 0), shard);
+  if (!PG_ARGISNULL(1)) (void)parse_aggregation(text_arg(fcinfo, 1));
+  if (!PG_ARGISNULL(2)) (void)parse_choice<int>("on_failure", text_arg(fcinfo, 2), {{"error", 0}, {"stop", 1}});
+  return BoolGetDatum(true);
+}
+
+// _dist_labels(source, label): the numeric column `label` of the query, in row order (no NULL).
+Datum dist_labels_body(FunctionCallInfo fcinfo) {
+  require_not_null(fcinfo, 0, "source");
+  require_not_null(fcinfo, 1, "label");
+  const std::string sql = text_arg(fcinfo, 0);
+  const std::string label = text_arg(fcinfo, 1);
+  const QueryTable t = read_query(sql, "source", {{label, ColumnType::Float, true}});
+  t.require_no_nulls(label, "source");
+  const std::vector<double>& y = t.column(label).num;
+  return float8_array_datum(y.data(), static_cast<std::int64_t>(y.size()), "labels");
+}
+
 }  // namespace
 }  // namespace morpheus::pg
 
 MORPHEUS_FUNCTION(dist_worker_message, morpheus::pg::dist_worker_message_body)
 MORPHEUS_FUNCTION(_dist_step, morpheus::pg::dist_step_body)
 MORPHEUS_FUNCTION(dist_partitions, morpheus::pg::dist_partitions_body)
+MORPHEUS_FUNCTION(_dist_options, morpheus::pg::dist_options_body)
+MORPHEUS_FUNCTION(_dist_labels, morpheus::pg::dist_labels_body)

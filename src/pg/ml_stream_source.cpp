@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
 #include "pg/guard.hpp"
+#include "pg/read_only.hpp"
 #include "pg/spi_query.hpp"
 
 namespace morpheus::pg {
@@ -163,6 +164,7 @@ void SpiCursorSource::open() {
     if (!pg_call([plan] { return SPI_is_cursor_plan(plan); }))
       throw invalid_parameter("entity_sql must be a single query that returns rows",
                               "Pass a SELECT (or VALUES, TABLE ...) statement.");
+    require_read_only(plan, "entity_sql");
   }
   SPIPlanPtr plan = plan_;
   // read_only: the cursor runs in the statement's snapshot, so every pass sees the same rows.

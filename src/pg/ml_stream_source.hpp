@@ -10,6 +10,7 @@
 
 #include "core/ml/stream.hpp"
 #include "pg/pg_includes.hpp"
+#include "pg/read_only.hpp"
 
 namespace morpheus::pg {
 
@@ -55,6 +56,7 @@ class SpiCursorSource final : public ml::RowSource {
   void close();
   bool fetch(ml::RowBatch& batch);
 
+  ReadOnlyScope read_only_;  // the query and every pass over it run read-only
   StreamQuery q_;
   const std::vector<AttributeTable>* attributes_;
   SPIPlanPtr plan_ = nullptr;

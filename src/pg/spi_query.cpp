@@ -6,6 +6,7 @@
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
 #include "pg/guard.hpp"
+#include "pg/read_only.hpp"
 
 namespace morpheus::pg {
 namespace {
@@ -186,6 +187,7 @@ QueryTable read_query(const std::string& sql, const char* query_arg, const std::
                       bool extra_numeric) {
   QueryTable table;
   SpiSession spi;
+  const ReadOnlyScope read_only;  // before parsing: names resolve in the caller's search_path
   const char* q = sql.c_str();
   SPIPlanPtr plan = pg_call([q] { return SPI_prepare(q, 0, nullptr); });
   if (plan == nullptr)
@@ -194,6 +196,7 @@ QueryTable read_query(const std::string& sql, const char* query_arg, const std::
   if (!pg_call([plan] { return SPI_is_cursor_plan(plan); }))
     throw invalid_parameter(std::string(query_arg) + " must be a single query that returns rows",
                             "Pass a SELECT (or VALUES, TABLE ...) statement.");
+  require_read_only(plan, query_arg);
   Portal portal = pg_call([plan] { return SPI_cursor_open(nullptr, plan, nullptr, nullptr, false); });
   TupleDesc desc = portal->tupDesc;
 

@@ -4,10 +4,10 @@ BEGIN;
 SELECT plan(16);
 
 CREATE TEMP TABLE ref_cyc AS
-  SELECT * FROM morpheus.draco_train_distributed(workers => 5, data_sql => 'SELECT * FROM src_cyc',
-                                                 iterations => 12, batch_size => 60, learning_rate => 0.5, seed => 3);
+  SELECT * FROM morpheus.draco_train_distributed(workers => 5, source => 'SELECT * FROM src_cyc',
+                                                 max_iterations => 12, batch_size => 60, learning_rate => 0.5, seed => 3);
 CREATE TEMP TABLE got_cyc AS
-  SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', iterations => 12, batch_size => 60,
+  SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', max_iterations => 12, batch_size => 60,
                                                  learning_rate => 0.5, seed => 3);
 SELECT is((SELECT count(*) FROM got_cyc), 12::bigint, 'cyclic: one row per iteration');
 SELECT ok((SELECT bool_and(r.weights IS NOT NULL AND array_length(r.weights, 1) = 4) FROM ref_cyc r),
@@ -27,11 +27,11 @@ SELECT ok((SELECT bool_and(compute_ms >= 0 AND network_ms >= 0 AND decode_ms >= 
 
 CREATE TEMP TABLE ref_rep AS
   SELECT * FROM morpheus.draco_train_distributed(workers => 3, aggregation => 'repetition',
-                                                 data_sql => 'SELECT * FROM src_rep', iterations => 10,
+                                                 source => 'SELECT * FROM src_rep', max_iterations => 10,
                                                  batch_size => 45, learning_rate => 0.5, seed => 5);
 CREATE TEMP TABLE got_rep AS
   SELECT * FROM morpheus.draco_train_distributed(cluster => 'rep', aggregation => 'repetition',
-                                                 data_sql => 'SELECT * FROM dist_rep', iterations => 10,
+                                                 source => 'SELECT * FROM dist_rep', max_iterations => 10,
                                                  batch_size => 45, learning_rate => 0.5, seed => 5);
 SELECT ok((SELECT bool_and(r.weights = g.weights AND r.loss = g.loss) FROM ref_rep r JOIN got_rep g USING (iteration))
           AND (SELECT count(*) FROM got_rep) = 10,
@@ -46,9 +46,9 @@ SELECT throws_ok($$SELECT * FROM morpheus.draco_train_distributed(cluster => 'cy
 SELECT throws_ok($$SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', aggregation => 'repetition')$$,
                  '22023', NULL, 'repetition needs (2s+1) | n');
 SELECT throws_ok($$SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', on_failure => 'retry')$$,
-                 '22023', 'on_failure = ''retry'' is not valid', 'unknown on_failure');
+                 '22023', 'unknown on_failure "retry"', 'unknown on_failure');
 -- a data error on the workers fails on every node: clear error naming them, nothing returned
-SELECT throws_like($$SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', data_sql => 'SELECT 1 AS x')$$,
+SELECT throws_like($$SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', source => 'SELECT 1 AS x')$$,
                    '%workers 1, 2, 3, 4, 5 did not answer%', 'a query error on every worker names them all');
 SELECT throws_ok($$SELECT morpheus.dist_setup(cluster => 'nosuch')$$, '42704', NULL, 'dist_setup: unknown cluster');
 

@@ -3,16 +3,16 @@
 -- (none here). The repetition cluster (nodes 1..3) is unaffected by node 4.
 BEGIN;
 SELECT plan(4);
-SELECT throws_like($$SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', iterations => 2, batch_size => 60)$$,
-                   'iteration 1: the workers'' messages are not a codeword with at most tolerance = 1 faulty workers (erased: 4)',
+SELECT throws_like($$SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', max_iterations => 2, batch_size => 60)$$,
+                   'iteration 1: the workers'' messages are not a codeword with at most max_adversaries = 1 faulty workers (erased: 4)',
                    'down node + Byzantine node: inconsistency error naming the erased worker');
-SELECT throws_ok($$SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', iterations => 2, batch_size => 60)$$,
+SELECT throws_ok($$SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', max_iterations => 2, batch_size => 60)$$,
                  'XX001', NULL, 'inconsistency is SQLSTATE XX001');
-SELECT is((SELECT count(*) FROM morpheus.draco_train_distributed(cluster => 'cyc', iterations => 2, batch_size => 60,
+SELECT is((SELECT count(*) FROM morpheus.draco_train_distributed(cluster => 'cyc', max_iterations => 2, batch_size => 60,
                                                                  on_failure => 'stop')), 0::bigint,
           'on_failure => stop: no iteration applied, no row');
 SELECT is((SELECT count(*) FROM morpheus.draco_train_distributed(cluster => 'rep', aggregation => 'repetition',
-                                                                 data_sql => 'SELECT * FROM dist_rep', iterations => 2,
+                                                                 source => 'SELECT * FROM dist_rep', max_iterations => 2,
                                                                  batch_size => 45)), 2::bigint,
           'the repetition cluster without node 4 still trains');
 SELECT * FROM finish();

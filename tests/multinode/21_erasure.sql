@@ -3,10 +3,10 @@
 BEGIN;
 SELECT plan(4);
 CREATE TEMP TABLE ref AS
-  SELECT * FROM morpheus.draco_train_distributed(workers => 5, data_sql => 'SELECT * FROM src_cyc', iterations => 6,
+  SELECT * FROM morpheus.draco_train_distributed(workers => 5, source => 'SELECT * FROM src_cyc', max_iterations => 6,
                                                  batch_size => 60, learning_rate => 0.5, seed => 9);
 CREATE TEMP TABLE got AS
-  SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', iterations => 6, batch_size => 60,
+  SELECT * FROM morpheus.draco_train_distributed(cluster => 'cyc', max_iterations => 6, batch_size => 60,
                                                  learning_rate => 0.5, seed => 9);
 SELECT is((SELECT count(*) FROM got), 6::bigint, 'every iteration completes with node 4 down');
 SELECT ok((SELECT bool_and(erased_workers = '{4}' AND flagged_workers = '{4}') FROM got),

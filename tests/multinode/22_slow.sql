@@ -3,12 +3,12 @@
 BEGIN;
 SELECT plan(3);
 CREATE TEMP TABLE ref AS
-  SELECT * FROM morpheus.draco_train_distributed(workers => 5, data_sql => 'SELECT * FROM src_cyc', iterations => 1,
+  SELECT * FROM morpheus.draco_train_distributed(workers => 5, source => 'SELECT * FROM src_cyc', max_iterations => 1,
                                                  batch_size => 60, seed => 4);
 CREATE TEMP TABLE got AS
   SELECT * FROM morpheus.draco_train_distributed(
-    cluster => 'cyc', iterations => 1, batch_size => 60, seed => 4,
-    data_sql => $q$SELECT partition, row_id, label, features FROM dist_data,
+    cluster => 'cyc', max_iterations => 1, batch_size => 60, seed => 4,
+    source => $q$SELECT partition, row_id, label, features FROM dist_data,
                    LATERAL (SELECT pg_sleep(CASE current_setting('morpheus.worker_id') WHEN '3' THEN 4 ELSE 0 END)) s$q$);
 SELECT is((SELECT erased_workers FROM got), '{3}'::int[], 'the slow node 3 is an erasure');
 SELECT ok((SELECT max(abs(a - b)) FROM ref r JOIN got g USING (iteration), unnest(r.weights, g.weights) AS t(a, b))

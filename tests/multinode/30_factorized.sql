@@ -23,26 +23,27 @@ SELECT ok(pg_temp.reldiff(
             (SELECT morpheus.col_sums_agg(x) FROM joined)) < 1e-12, 'sharded col_sums = col_sums_agg');
 SELECT ok(pg_temp.reldiff(
             morpheus.dist_nmatrix_op('cyc', 'xty', 'SELECT features, fk, y FROM ent ORDER BY id',
-                                     ARRAY['SELECT key, features FROM attr'], ARRAY['fk']),
+                                     ARRAY['SELECT key, features FROM attr'], ARRAY['fk'], label => 'y'),
             (SELECT morpheus.xty_agg(x, y) FROM joined)) < 1e-12, 'sharded T''y = xty_agg');
 SELECT ok(pg_temp.reldiff(
-            morpheus.dist_nmatrix_op('cyc', 'gradient', 'SELECT features, fk, label AS y FROM ent ORDER BY id',
-                                     ARRAY['SELECT key, features FROM attr'], ARRAY['fk'],
-                                     weights => '{0.3,-0.2,0.1,0.4}', model => 'logistic'),
+            morpheus.dist_nmatrix_op('cyc', 'gradient', 'SELECT features, fk, label FROM ent ORDER BY id',
+                                     ARRAY['SELECT key AS id, features FROM attr'], ARRAY['fk'],
+                                     attribute_keys => ARRAY['id'], weights => '{0.3,-0.2,0.1,0.4}',
+                                     family => 'logistic'),
             (SELECT morpheus.glm_gradient_agg(x, label, '{0.3,-0.2,0.1,0.4}'::float8[], 'logistic') FROM joined)) < 1e-12,
           'sharded logistic gradient = glm_gradient_agg');
 SELECT ok(pg_temp.reldiff(
             morpheus.dist_nmatrix_op('cyc', 'gradient', 'SELECT features, fk, y FROM ent ORDER BY id',
                                      ARRAY['SELECT key, features FROM attr'], ARRAY['fk'],
-                                     weights => '{0.3,-0.2,0.1,0.4}'),
+                                     weights => '{0.3,-0.2,0.1,0.4}', label => 'y'),
             morpheus.dist_nmatrix_op(NULL, 'gradient', 'SELECT features, fk, y FROM ent ORDER BY id',
                                      ARRAY['SELECT key, features FROM attr'], ARRAY['fk'],
-                                     weights => '{0.3,-0.2,0.1,0.4}')) < 1e-12,
+                                     weights => '{0.3,-0.2,0.1,0.4}', label => 'y')) < 1e-12,
           'sharded least-squares gradient = the same function on the whole table (cluster NULL)');
 SELECT throws_ok($$SELECT morpheus.dist_nmatrix_op('cyc', 'tcrossprod', 'SELECT features, fk FROM ent')$$, '22023',
-                 'kind = ''tcrossprod'' is not valid', 'unknown kind');
+                 'unknown kind "tcrossprod"', 'unknown kind');
 SELECT throws_like($$SELECT morpheus.dist_nmatrix_op('cyc', 'xty', 'SELECT features, fk FROM ent ORDER BY id',
                                                      ARRAY['SELECT key, features FROM attr'], ARRAY['fk'])$$,
-                   '%entity_sql returns no column "y"%', 'xty without a target column');
+                   '%source returns no column "label"%', 'xty without a target column');
 SELECT * FROM finish();
 ROLLBACK;

@@ -2,6 +2,8 @@
 -- live C++ frames unwind them (destructors run), and the session keeps working; cancel and statement_timeout
 -- stop long C++ loops.
 BEGIN;
+-- the probes live in the test-only extension morpheus_test (tests/extension)
+CREATE EXTENSION IF NOT EXISTS morpheus_test;
 SELECT plan(16);
 
 SELECT throws_ok($$SELECT morpheus._raise(kind => 'invalid_argument')$$, '22023', '_raise: std::invalid_argument',

@@ -1,5 +1,7 @@
 -- Settings: morpheus.blas_threads reaches OpenBLAS, bad values are refused, the prefix is reserved.
 BEGIN;
+-- the probes live in the test-only extension morpheus_test (tests/extension)
+CREATE EXTENSION IF NOT EXISTS morpheus_test;
 SELECT plan(9);
 
 -- Settings exist once the library is loaded in the session: the first call of any morpheus function loads it.

@@ -2,6 +2,8 @@
 BEGIN;
 SELECT plan(42);
 
+-- operators that follow the plan of morpheus.factorize / plan_model / the thresholds, or whose BLAS products depend on
+-- morpheus.blas_threads, are STABLE (docs/security.md#labels)
 CREATE TEMP TABLE nm_api(sig text, ret text, vol char, strict bool, par char);
 INSERT INTO nm_api VALUES
   ('morpheus.nmatrix_in(cstring)', 'morpheus.nmatrix', 'i', true, 's'),
@@ -16,19 +18,19 @@ INSERT INTO nm_api VALUES
   ('morpheus.nm_mn(float8[], integer[], float8[], integer[])', 'morpheus.nmatrix', 'i', true, 's'),
   ('morpheus.nm_mn_blocks(morpheus.nmatrix, integer[], morpheus.nmatrix, integer[])', 'morpheus.nmatrix', 'i', true, 's'),
   ('morpheus.nmatrix_from_sql(text, text[], text[])', 'morpheus.nmatrix', 'v', false, 'u'),
-  ('morpheus.row_sums(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
-  ('morpheus.col_sums(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
-  ('morpheus.sum(morpheus.nmatrix)', 'float8', 'i', true, 's'),
+  ('morpheus.row_sums(morpheus.nmatrix)', 'float8[]', 's', true, 's'),
+  ('morpheus.col_sums(morpheus.nmatrix)', 'float8[]', 's', true, 's'),
+  ('morpheus.sum(morpheus.nmatrix)', 'float8', 's', true, 's'),
   ('morpheus.nrow(morpheus.nmatrix)', 'bigint', 'i', true, 's'),
   ('morpheus.ncol(morpheus.nmatrix)', 'bigint', 'i', true, 's'),
   ('morpheus.t(morpheus.nmatrix)', 'morpheus.nmatrix', 'i', true, 's'),
   ('morpheus.materialize(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
-  ('morpheus.crossprod(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
-  ('morpheus.tcrossprod(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
-  ('morpheus.ginv(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
-  ('morpheus.nm_lmm(morpheus.nmatrix, float8[])', 'float8[]', 'i', true, 's'),
-  ('morpheus.nm_rmm(float8[], morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
-  ('morpheus.nm_matmul(morpheus.nmatrix, morpheus.nmatrix)', 'float8[]', 'i', true, 's');
+  ('morpheus.crossprod(morpheus.nmatrix)', 'float8[]', 's', true, 's'),
+  ('morpheus.tcrossprod(morpheus.nmatrix)', 'float8[]', 's', true, 's'),
+  ('morpheus.ginv(morpheus.nmatrix)', 'float8[]', 's', true, 's'),
+  ('morpheus.nm_lmm(morpheus.nmatrix, float8[])', 'float8[]', 's', true, 's'),
+  ('morpheus.nm_rmm(float8[], morpheus.nmatrix)', 'float8[]', 's', true, 's'),
+  ('morpheus.nm_matmul(morpheus.nmatrix, morpheus.nmatrix)', 'float8[]', 's', true, 's');
 INSERT INTO nm_api
   SELECT format('morpheus.%s(morpheus.nmatrix)', f), 'morpheus.nmatrix', 'i', true, 's'
   FROM unnest('{exp,log,sqrt,abs,sin,cos,tan,tanh,sign,square,sigmoid,log1p,expm1}'::text[]) f;

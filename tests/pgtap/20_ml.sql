@@ -11,7 +11,7 @@ SELECT has_function('morpheus', f, args)
 SELECT is((SELECT array_agg(DISTINCT provolatile::text || proparallel::text || proisstrict::text) FROM pg_proc
            WHERE pronamespace = 'morpheus'::regnamespace AND proname IN ('linreg', 'logreg', 'kmeans', 'gnmf')
              AND proargtypes[0] = 'float8[]'::regtype),
-          ARRAY['isfalse'], 'ML functions on float8[][] are IMMUTABLE, PARALLEL SAFE, not STRICT (NULL defaults mean automatic)');
+          ARRAY['ssfalse'], 'ML functions on float8[][] are STABLE (their BLAS products depend on morpheus.blas_threads), PARALLEL SAFE, not STRICT (NULL defaults mean automatic)');
 
 -- linreg on y = b0 + b1 t against PostgreSQL's own regression aggregates
 CREATE TEMP TABLE pts AS SELECT t::float8 AS t, 1 + 2 * t + sin(t * 7) AS y FROM generate_series(0, 19) t;

@@ -79,7 +79,9 @@ SELECT throws_ok($$SELECT morpheus.glm_gradient_agg(x, 1, '{0,0}', 'probit') FRO
 SELECT throws_ok($$SELECT morpheus.glm_gradient_agg(x, 1, '{0}', 'linear') FROM (VALUES ('{1,2}'::float8[])) v(x)$$,
                  '22023', 'w has 1 elements but x has 2', 'weights of the wrong length');
 SELECT throws_ok($$SELECT morpheus.xty_agg(x, 'NaN') FROM (VALUES ('{1,2}'::float8[])) v(x)$$, '22023', 'y is NaN', 'NaN target');
-SELECT throws_ok($$SELECT morpheus._state_combine('{}', '{}')$$, 'XX000', NULL, 'support functions refuse to run outside an aggregate');
+SELECT throws_ok($$SELECT morpheus._state_combine('{}', '{}')$$, '22023',
+                 'morpheus._state_combine is an aggregate support function and cannot be called directly',
+                 'support functions refuse to run outside an aggregate (22023, not XX000)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -26,7 +26,7 @@ void init_state(double* state, StateKind kind, std::int64_t d) {
 
 std::int64_t check_state(const double* state, std::int64_t size, StateKind kind, const char* what) {
   if (size < kHeader || state[0] != static_cast<double>(kind) || !(state[1] >= 0) || state[1] != std::floor(state[1]) ||
-      size != state_size(kind, static_cast<std::int64_t>(state[1])))
+      state[1] > static_cast<double>(size) || size != state_size(kind, static_cast<std::int64_t>(state[1])))
     throw invalid_parameter(std::string(what) + " is not a partial state of this aggregate (" + std::to_string(size) +
                                 " entries, kind " + std::to_string(size > 0 ? state[0] : 0) + ")",
                             "Merge only states produced by the same aggregate over rows of the same width.");

@@ -31,7 +31,7 @@ void check_schedule(const Schedule& sc) {
   if (sc.workers < 1 || sc.workers > 1000)
     throw invalid_parameter("workers = " + str(sc.workers) + " is out of range", "Give workers between 1 and 1000.");
   if (sc.tolerance < 0)
-    throw invalid_parameter("tolerance = " + str(sc.tolerance) + " is negative", "Give tolerance >= 0.");
+    throw invalid_parameter("max_adversaries = " + str(sc.tolerance) + " is negative", "Give max_adversaries >= 0.");
   dr::require_code_size(sc.rule, sc.workers, sc.tolerance);
   if (sc.batch_size < sc.workers)
     throw invalid_parameter("batch_size = " + str(sc.batch_size) + " is smaller than workers = " + str(sc.workers),

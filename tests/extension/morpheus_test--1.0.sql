@@ -1,3 +1,5 @@
+-- morpheus_test 1.0: test probes (tests/extension/morpheus_test.control). Not part of the production install.
+\echo Use "CREATE EXTENSION morpheus_test" to load this file. \quit
 --------------------------------------------------------------------------------------------------------------------
 -- Internal: probes of the C++/PostgreSQL boundary used by the test suite (not API)
 --------------------------------------------------------------------------------------------------------------------
@@ -28,3 +30,7 @@ CREATE FUNCTION morpheus._blas_info()
   LANGUAGE C VOLATILE PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus._blas_info() IS
   'Internal test probe: the number of threads OpenBLAS uses in this backend, then its build configuration.';
+
+-- The probes are for the test suites' superuser only.
+REVOKE EXECUTE ON FUNCTION morpheus._raise(text), morpheus._destructors_run(), morpheus._spin(float8),
+  morpheus._blas_info() FROM PUBLIC;
