@@ -10,6 +10,7 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >build.configure.log 
   { cat build.configure.log >&2; exit 1; }
 rm -f build.configure.log
 cmake --build build -j"$jobs"
+[ "${MORPHEUS_NO_INSTALL:-0}" = 1 ] && exit 0
 # Installation is serialized so concurrent checkouts on one machine cannot interleave their files; a caller that
 # already holds the lock (scripts/test.sh, scripts/demo.sh) sets MORPHEUS_INSTALL_LOCKED=1.
 if [ "${MORPHEUS_INSTALL_LOCKED:-0}" != 1 ]; then

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test layer and fails on any failure:
-#   1. clang-format check            4. PGXS build of the same extension (build + staged install)
-#   2. CMake build, unit tests (ctest) 5. pg_regress (sql/, expected/) and pgTAP (tests/pgtap/, pg_prove)
-#   3. ASan+UBSan build of the unit tests  6. bad-input sweep (tests/sweep), extension upgrade paths
-#                                          7. multi-node tests (scripts/multinode-test.sh)
-# on a throwaway cluster that is always removed. Installs its own dependencies first.
+#   1. clang-format check, core purity      5. bad-input sweep (tests/sweep), docs' SQL, extension upgrade paths
+#   2. CMake build, unit tests (ctest)      6. multi-node tests (scripts/multinode-test.sh)
+#   3. install, pg_regress (sql/, expected/) 7. ASan+UBSan build (in the background from step 3) and its unit tests
+#   4. pgTAP (tests/pgtap/, pg_prove)       8. PGXS build of the same extension (build + staged install)
+# on throwaway clusters that are always removed. Installs its own dependencies first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -41,26 +41,53 @@ if grep -rnE '#\s*include\s*[<"](postgres|fmgr|funcapi|miscadmin|executor/|utils
   echo "src/core includes a PostgreSQL header"; exit 1
 fi
 
-stage "CMake build + install"
-# Hold the install lock from installation to the end of the PostgreSQL tests: they must test this build.
-exec 9>/tmp/morpheus-install.lock
-flock 9
-MORPHEUS_INSTALL_LOCKED=1 bash scripts/build.sh
-bash scripts/install-test-extension.sh
+stage "CMake build"
+MORPHEUS_NO_INSTALL=1 bash scripts/build.sh
 
 stage "unit tests (ctest)"
 (cd build && ctest --output-on-failure -j"$jobs") | tee build/ctest.log
 n=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' build/ctest.log)
 record "unit (ctest)" $(( ${n% *} - ${n#* } )) "${n#* }"
 
-stage "unit tests under ASan+UBSan (ctest)"
+# The sanitized build needs no server: it runs in the background while the PostgreSQL layers (mostly waiting on
+# the server, one core) run in the foreground.
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMORPHEUS_SANITIZE=ON -DMORPHEUS_BUILD_MODULE=OFF \
   -DMORPHEUS_BUILD_BENCH=OFF -DMORPHEUS_NATIVE=OFF >/dev/null
-cmake --build build-asan -j"$jobs" >/dev/null
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs") |
-  tee build/ctest-asan.log
-n=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' build/ctest-asan.log)
-record "unit (ASan+UBSan)" $(( ${n% *} - ${n#* } )) "${n#* }"
+(nice -n 5 cmake --build build-asan -j"$jobs" >build/asan-build.log 2>&1; echo $? >build/asan-build.rc) &
+asan_pid=$!
+trap 'kill "$asan_pid" 2>/dev/null || true' EXIT
+
+stage "install + PostgreSQL tests (pg_regress, pgTAP, sweep, docs, upgrades)"
+# Hold the install lock from installation to the end of the PostgreSQL tests: they must test this build, and a
+# library replaced under a running server crashes its backends.
+exec 9>/tmp/morpheus-install.lock
+flock 9
+cmake --install build >/dev/null
+bash scripts/install-test-extension.sh
+scripts/with-cluster.sh -- bash scripts/pg-tests.sh "$root/build"
+while read -r layer p f; do record "$layer" "$p" "$f"; done <"$root/build/pg-tests.counts"
+
+stage "multi-node tests (coordinator + 5 workers on loopback, PL/Proxy)"
+rm -f "$root/build/multinode.counts"
+bash scripts/multinode-test.sh "$root/build" || true
+if [ -f "$root/build/multinode.counts" ]; then
+  while read -r layer p f; do record "$layer" "$p" "$f"; done <"$root/build/multinode.counts"
+else
+  record multinode 0 1
+fi
+flock -u 9
+
+stage "unit tests under ASan+UBSan (ctest)"
+wait "$asan_pid" || true
+if [ "$(cat build/asan-build.rc 2>/dev/null)" != 0 ]; then
+  tail -n 40 build/asan-build.log
+  record "unit (ASan+UBSan)" 0 1
+else
+  (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j"$jobs") |
+    tee build/ctest-asan.log
+  n=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' build/ctest-asan.log)
+  record "unit (ASan+UBSan)" $(( ${n% *} - ${n#* } )) "${n#* }"
+fi
 
 stage "PGXS build (Makefile.pgxs) + staged install"
 pgxs_dir="$(mktemp -d /tmp/morpheus-pgxs.XXXXXX)"
@@ -75,20 +102,6 @@ for f in "$pkglib/morpheus.so" "$share/extension/morpheus.control" "$share/exten
 done
 rm -rf "$pgxs_dir"
 record "PGXS build" 1 0
-
-stage "PostgreSQL tests (pg_regress, pgTAP, upgrades)"
-scripts/with-cluster.sh -- bash scripts/pg-tests.sh "$root/build"
-while read -r layer p f; do record "$layer" "$p" "$f"; done <"$root/build/pg-tests.counts"
-
-stage "multi-node tests (coordinator + 5 workers on loopback, PL/Proxy)"
-rm -f "$root/build/multinode.counts"
-bash scripts/multinode-test.sh "$root/build" || true
-if [ -f "$root/build/multinode.counts" ]; then
-  while read -r layer p f; do record "$layer" "$p" "$f"; done <"$root/build/multinode.counts"
-else
-  record multinode 0 1
-fi
-flock -u 9
 
 stage "summary"
 cat "$summary"
