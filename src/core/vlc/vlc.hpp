@@ -277,6 +277,7 @@ class Horizon {
 
 struct HorizonMetrics {
   double sum_rate_bps = 0, mean_rate_bps = 0, min_rate_bps = 0, p5_rate_bps = 0, jain = 0;
+  double log_utility = 0;  // proportional-fair utility: mean over users of log10(max(time-averaged rate, 1 bit/s))
   double served_fraction_slot = 0, served_fraction = 0, lit_aps = 0;
   double messages = 0, bits = 0, rounds = 0, handovers = 0, compute_ms = 0;  // per slot
 };

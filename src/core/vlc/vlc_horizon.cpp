@@ -106,6 +106,7 @@ HorizonMetrics horizon_metrics(const Horizon& h) {
   m.min_rate_bps = avg.empty() ? 0 : *std::min_element(avg.begin(), avg.end());
   m.p5_rate_bps = percentile(avg, 5);
   m.jain = jain_index(avg);
+  for (double r : avg) m.log_utility += std::log10(std::max(r, 1.0)) / std::max(k, 1.0);
   m.served_fraction_slot = h.served_sum / t;
   double ever = 0;
   for (char e : h.ever_served()) ever += e;
@@ -120,16 +121,37 @@ HorizonMetrics horizon_metrics(const Horizon& h) {
 }
 
 const std::vector<std::string>& metric_names() {
-  static const std::vector<std::string> names = {
-      "sum_rate_bps",    "mean_rate_bps", "min_rate_bps", "p5_rate_bps", "jain",   "served_fraction_slot",
-      "served_fraction", "lit_aps",       "messages",     "bits",        "rounds", "handovers",
-      "compute_ms"};
+  static const std::vector<std::string> names = {"sum_rate_bps",
+                                                 "mean_rate_bps",
+                                                 "min_rate_bps",
+                                                 "p5_rate_bps",
+                                                 "jain",
+                                                 "log_utility",
+                                                 "served_fraction_slot",
+                                                 "served_fraction",
+                                                 "lit_aps",
+                                                 "messages",
+                                                 "bits",
+                                                 "rounds",
+                                                 "handovers",
+                                                 "compute_ms"};
   return names;
 }
 
 std::vector<double> metric_values(const HorizonMetrics& m) {
-  return {m.sum_rate_bps,    m.mean_rate_bps, m.min_rate_bps, m.p5_rate_bps, m.jain,   m.served_fraction_slot,
-          m.served_fraction, m.lit_aps,       m.messages,     m.bits,        m.rounds, m.handovers,
+  return {m.sum_rate_bps,
+          m.mean_rate_bps,
+          m.min_rate_bps,
+          m.p5_rate_bps,
+          m.jain,
+          m.log_utility,
+          m.served_fraction_slot,
+          m.served_fraction,
+          m.lit_aps,
+          m.messages,
+          m.bits,
+          m.rounds,
+          m.handovers,
           m.compute_ms};
 }
 
