@@ -4,9 +4,10 @@
 //   over the
 //                                        same drops and slots, winner and ratio to the best baseline with 95% intervals
 //   vlc_bench gap     [out_dir] [drops]  single-slot sum rate over the exhaustive optimum on 3 x 3 LED rooms
+//   vlc_bench variants [out_dir] [drops] every stable-marriage variant and baseline in two cells: sum rate vs Jain
 //   vlc_bench motion  [out_dir] [drops]  handovers and message costs of walking users, blockage
 //   vlc_bench scaling [out_dir]          scheduling time against users and LEDs (medians of interleaved rounds)
-//   vlc_bench all     [out_dir] [drops]  map, gap, motion and scaling
+//   vlc_bench all     [out_dir] [drops]  map, variants, gap, motion and scaling
 // Decision rule of the map (fixed before the run): in each cell, the ratio R = mean(SM) / mean(best baseline) of a
 // metric over paired drops, with its 95% delta-method interval; SM "wins" when the interval lies above 1, "loses"
 // when it lies below 1, "ties" otherwise. The best baseline is the one with the highest mean in that cell (this
@@ -170,6 +171,30 @@ void pilot(const std::string& dir, int drops) {
   std::fclose(f);
 }
 
+// Every stable-marriage variant of the pilot and every baseline in two cells (FOV 40 and 60 degrees, SNR 18 dB, one
+// user per LED): sum rate against Jain, with 95% intervals.
+void variants(const std::string& dir, int drops) {
+  std::vector<Config> cfgs = pilot_configs();
+  for (const Config& c : map_configs())
+    if (!c.sm) cfgs.push_back(c);
+  std::printf("\n== variants: SNR 18 dB, 16 users, 20 slots, %d drops ==\n", drops);
+  FILE* f = open_out(dir, "vlc_variants.dat");
+  std::fprintf(f, "# fov label is_sm sum_mbps lo hi jain lo hi\n");
+  std::uint64_t seed = 3000;
+  for (double fov : {40.0, 60.0}) {
+    const auto runs = run_cell({fov, 18.0, 1.0, 16}, cfgs, drops, 20, seed++);
+    for (size_t i = 0; i < cfgs.size(); ++i) {
+      const Interval s = mean_interval(metric(runs[i], &HorizonMetrics::sum_rate_bps)),
+                     j = mean_interval(metric(runs[i], &HorizonMetrics::jain));
+      std::printf("%4g %-24s %8.1f [%6.1f, %6.1f]  Jain %.3f [%.3f, %.3f]\n", fov, cfgs[i].label.c_str(),
+                  s.estimate / 1e6, s.low / 1e6, s.high / 1e6, j.estimate, j.low, j.high);
+      std::fprintf(f, "%g %s %d %.4f %.4f %.4f %.5f %.5f %.5f\n", fov, cfgs[i].label.c_str(), cfgs[i].sm ? 1 : 0,
+                   s.estimate / 1e6, s.low / 1e6, s.high / 1e6, j.estimate, j.low, j.high);
+    }
+  }
+  std::fclose(f);
+}
+
 void regime_map(const std::string& dir, int drops) {
   const std::vector<Config> cfgs = map_configs();
   const int slots = 20;
@@ -177,6 +202,8 @@ void regime_map(const std::string& dir, int drops) {
               slots);
   FILE* f = open_out(dir, "vlc_map.dat");
   FILE* v = open_out(dir, "vlc_verdicts.dat");
+  FILE* vt = open_out(dir, "vlc_vs_tdma.dat");
+  std::fprintf(vt, "# fov snr_db users_per_led users sm_label sum_ratio lo hi jain_ratio lo hi p5_ratio lo hi\n");
   std::fprintf(f,
                "# fov snr_db users_per_led users config label then mean lo hi of: sum_mbps jain p5_mbps "
                "log_utility served_slot lit messages bits handovers compute_ms\n");
@@ -233,12 +260,24 @@ void regime_map(const std::string& dir, int drops) {
                          cfgs[i].label.c_str(), cfgs[best].label.c_str(), r.estimate, r.low, r.high, verdict(r));
           }
         }
-        // SM over TDMA (sum rate), for the plot against users
+        // every SM variant over TDMA, for the plot against users
+        for (size_t i = 0; i < cfgs.size(); ++i) {
+          if (!cfgs[i].sm) continue;
+          std::fprintf(vt, "%g %g %g %d %s", fov, snr, upl, c.users, cfgs[i].label.c_str());
+          for (double HorizonMetrics::*fld :
+               {&HorizonMetrics::sum_rate_bps, &HorizonMetrics::jain, &HorizonMetrics::p5_rate_bps}) {
+            const Interval r = ratio_interval(metric(runs[i], fld), metric(runs[2], fld));  // runs[2] = tdma
+            std::fprintf(vt, " %.5f %.5f %.5f", r.estimate, r.low, r.high);
+          }
+          std::fprintf(vt, "\n");
+        }
         std::fflush(f);
         std::fflush(v);
+        std::fflush(vt);
       }
   std::fclose(f);
   std::fclose(v);
+  std::fclose(vt);
   std::printf("map: %.1f s\n", (now_ms() - t0) / 1000);
 }
 
@@ -365,6 +404,7 @@ int main(int argc, char** argv) {
   const double t0 = now_ms();
   if (what == "pilot") pilot(dir, drops);
   if (what == "map" || what == "all") regime_map(dir, drops);
+  if (what == "variants" || what == "all") variants(dir, std::max(10, drops / 2));
   if (what == "gap" || what == "all") optimum_gap(dir, std::max(10, drops / 2));
   if (what == "motion" || what == "all") motion(dir, std::max(10, drops / 5));
   if (what == "scaling" || what == "all") scaling(dir);
