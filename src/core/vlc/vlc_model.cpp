@@ -49,9 +49,9 @@ double los_gain(double d, double cos_phi, double cos_psi, double m, double fov_r
 }
 
 void validate(const std::vector<Ap>& aps, const std::vector<User>& users, const Room& room, const Physics& ph) {
-  require_positive(room.width, "room_width");
-  require_positive(room.length, "room_length");
-  require_positive(room.height, "room_height");
+  require_positive(room.width, "room_width_m");
+  require_positive(room.length, "room_length_m");
+  require_positive(room.height, "room_height_m");
   require_positive(ph.rx.area_m2, "area_m2");
   require_positive(ph.rx.filter_gain, "filter_gain");
   require_positive(ph.rx.refractive_index, "refractive_index");
@@ -59,6 +59,12 @@ void validate(const std::vector<Ap>& aps, const std::vector<User>& users, const 
   require_positive(ph.bandwidth_hz, "bandwidth_hz");
   require_positive(ph.n0, "n0");
   require_positive(ph.temperature_k, "temperature_k");
+  if (!std::isfinite(ph.dimming) || ph.dimming <= 0 || ph.dimming > 1)
+    throw invalid_parameter("dimming must be in (0, 1]; got " + num(ph.dimming),
+                            "the LEDs' brightness level: 1 = full light, 0.3 = dimmed to 30%");
+  if (!std::isfinite(ph.blockage_probability) || ph.blockage_probability < 0 || ph.blockage_probability >= 1)
+    throw invalid_parameter("blockage_probability must be in [0, 1); got " + num(ph.blockage_probability),
+                            "the probability that a line-of-sight link is blocked in a slot, e.g. 0.1");
   if (aps.empty())
     throw invalid_parameter("ap_sql returned no rows", "the AP query must return at least one access point");
   if (users.empty())
@@ -77,8 +83,8 @@ void validate(const std::vector<Ap>& aps, const std::vector<User>& users, const 
     if (!inside(a.x, a.y, a.z))
       throw invalid_parameter(
           row + " at (" + num(a.x) + ", " + num(a.y) + ", " + num(a.z) + ") is outside the room " + room_text,
-          "coordinates are metres with 0 <= x <= room_width, 0 <= y <= room_length, "
-          "0 <= z <= room_height");
+          "coordinates are metres with 0 <= x_m <= room_width_m, 0 <= y_m <= room_length_m, "
+          "0 <= z_m <= room_height_m");
     if (!std::isfinite(a.power_w) || a.power_w <= 0)
       throw invalid_parameter(row + " has power_w = " + num(a.power_w) + "; it must be positive",
                               "power_w is the modulated optical power per AP in watts, e.g. 1");
@@ -93,25 +99,48 @@ void validate(const std::vector<Ap>& aps, const std::vector<User>& users, const 
     if (!inside(u.x, u.y, u.z))
       throw invalid_parameter(
           row + " at (" + num(u.x) + ", " + num(u.y) + ", " + num(u.z) + ") is outside the room " + room_text,
-          "coordinates are metres with 0 <= x <= room_width, 0 <= y <= room_length, "
-          "0 <= z <= room_height");
+          "coordinates are metres with 0 <= x_m <= room_width_m, 0 <= y_m <= room_length_m, "
+          "0 <= z_m <= room_height_m");
     require_angle(u.fov_deg, row + " fov_deg", true);
+    if (!std::isfinite(u.tilt_deg) || u.tilt_deg < 0 || u.tilt_deg >= 90)
+      throw invalid_parameter(row + " tilt_deg must be in [0, 90) degrees; got " + num(u.tilt_deg),
+                              "the receiver normal's angle from the vertical; 0 = facing straight up");
+    if (!std::isfinite(u.azimuth_deg))
+      throw invalid_parameter(row + " azimuth_deg must be finite; got " + num(u.azimuth_deg),
+                              "the direction of the tilt in degrees, 0 = towards +x");
     if (u.quota < 0)
       throw invalid_parameter(row + " has quota = " + std::to_string(u.quota) + "; it must be >= 0",
                               "quota is the maximum number of APs serving the user; 0 or NULL means no limit");
   }
 }
 
+namespace {
+
+// Cosines of the irradiance angle (LED facing down) and of the incidence angle (receiver normal tilted by tilt_deg
+// towards azimuth_deg) of the link from `a` to `u` at distance d.
+void link_cosines(const Ap& a, const User& u, double d, double& cos_phi, double& cos_psi) {
+  const double dx = a.x - u.x, dy = a.y - u.y, dz = a.z - u.z;
+  cos_phi = dz / d;
+  if (u.tilt_deg == 0) {
+    cos_psi = cos_phi;
+    return;
+  }
+  const double t = u.tilt_deg * kDeg, az = u.azimuth_deg * kDeg;
+  cos_psi = (dx * std::sin(t) * std::cos(az) + dy * std::sin(t) * std::sin(az) + dz * std::cos(t)) / d;
+}
+
+}  // namespace
+
 LinkGeometry link_geometry(const Ap& a, const User& u, const Receiver& rx) {
   const double dx = a.x - u.x, dy = a.y - u.y, dz = a.z - u.z;
   const double d = std::sqrt(dx * dx + dy * dy + dz * dz);
   LinkGeometry g{d, 90.0, 90.0, 0.0};
   if (!(d > 0)) return g;
-  const double c = dz / d;  // LED faces down, receiver faces up: cos phi = cos psi = dz / d
-  const double ang = std::acos(std::clamp(c, -1.0, 1.0)) / kDeg;
-  g.irradiance_deg = ang;
-  g.incidence_deg = ang;
-  g.gain = los_gain(d, c, c, lambertian_order(a.semi_angle_deg * kDeg), u.fov_deg * kDeg, rx);
+  double cphi, cpsi;
+  link_cosines(a, u, d, cphi, cpsi);
+  g.irradiance_deg = std::acos(std::clamp(cphi, -1.0, 1.0)) / kDeg;
+  g.incidence_deg = std::acos(std::clamp(cpsi, -1.0, 1.0)) / kDeg;
+  g.gain = los_gain(d, cphi, cpsi, lambertian_order(a.semi_angle_deg * kDeg), u.fov_deg * kDeg, rx);
   return g;
 }
 
@@ -121,7 +150,8 @@ double Channel::gain(int ap, int user) const {
   return 0.0;
 }
 
-Channel make_channel(const std::vector<Ap>& aps, const std::vector<User>& users, const Receiver& rx) {
+Channel make_channel(const std::vector<Ap>& aps, const std::vector<User>& users, const Receiver& rx, double blockage,
+                     Rng* blockage_rng) {
   Channel ch;
   ch.num_aps = static_cast<int>(aps.size());
   ch.num_users = static_cast<int>(users.size());
@@ -139,8 +169,10 @@ Channel make_channel(const std::vector<Ap>& aps, const std::vector<User>& users,
       const double dx = ap.x - us.x, dy = ap.y - us.y, dz = ap.z - us.z;
       const double d = std::sqrt(dx * dx + dy * dy + dz * dz);
       if (!(d > 0)) continue;
-      const double c = dz / d;
-      const double h = los_gain(d, c, c, order[a], fov, rx);
+      double cphi, cpsi;
+      link_cosines(ap, us, d, cphi, cpsi);
+      const double h = los_gain(d, cphi, cpsi, order[a], fov, rx);
+      if (h > 0 && blockage > 0 && blockage_rng != nullptr && blockage_rng->bernoulli(blockage)) continue;
       if (h > 0) {
         ch.by_user[u].push_back({static_cast<int>(a), h});
         ch.by_ap[a].push_back({static_cast<int>(u), h});
@@ -214,7 +246,7 @@ std::vector<UserResult> evaluate_plan(const Channel& ch, const std::vector<Ap>& 
     res.noise = noise_variance(ph, ch.received_w[u], b);
     if (mine >= 0) {
       res.sinr = res.signal / (res.interference + res.noise);
-      res.rate_bps = plan.time_share[u] * rate_bps(ph, res.sinr, b);
+      res.rate_bps = rate_bps(ph, res.sinr, b);
     } else {
       res.signal = 0;
     }
@@ -222,32 +254,15 @@ std::vector<UserResult> evaluate_plan(const Channel& ch, const std::vector<Ap>& 
   return out;
 }
 
-double jain_index(const std::vector<double>& rates) {
-  double s = 0, s2 = 0;
-  for (double x : rates) {
-    s += x;
-    s2 += x * x;
-  }
-  if (rates.empty() || s2 <= 0) return 0.0;
-  return s * s / (static_cast<double>(rates.size()) * s2);
-}
-
-std::uint64_t Rng::next() {
-  std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
 std::vector<Ap> grid_aps(int rows, int cols, const Room& room, double z) {
   if (rows < 1 || cols < 1 || static_cast<std::int64_t>(rows) * cols > 1000000)
     throw invalid_parameter("rows and cols must be >= 1 with rows * cols <= 1000000; got rows = " +
                                 std::to_string(rows) + ", cols = " + std::to_string(cols),
                             "e.g. rows => 4, cols => 4 for the reference 16-AP room");
-  require_positive(room.width, "room_width");
-  require_positive(room.length, "room_length");
+  require_positive(room.width, "room_width_m");
+  require_positive(room.length, "room_length_m");
   if (!std::isfinite(z) || z < 0)
-    throw invalid_parameter("height must be a finite number >= 0; got " + num(z), "the AP mounting height in metres");
+    throw invalid_parameter("height_m must be a finite number >= 0; got " + num(z), "the AP mounting height in metres");
   std::vector<Ap> aps;
   aps.reserve(static_cast<size_t>(rows) * static_cast<size_t>(cols));
   for (int i = 0; i < rows; ++i)
@@ -265,10 +280,10 @@ std::vector<Ap> grid_aps(int rows, int cols, const Room& room, double z) {
 std::vector<User> random_users(int n, std::uint64_t seed, const Room& room, double z) {
   if (n < 1 || n > 1000000)
     throw invalid_parameter("n must be in [1, 1000000]; got " + std::to_string(n), "the number of users to drop");
-  require_positive(room.width, "room_width");
-  require_positive(room.length, "room_length");
+  require_positive(room.width, "room_width_m");
+  require_positive(room.length, "room_length_m");
   if (!std::isfinite(z) || z < 0)
-    throw invalid_parameter("height must be a finite number >= 0; got " + num(z),
+    throw invalid_parameter("height_m must be a finite number >= 0; got " + num(z),
                             "the receiver-plane height in metres");
   Rng rng(seed);
   std::vector<User> users(static_cast<size_t>(n));
@@ -280,6 +295,58 @@ std::vector<User> random_users(int n, std::uint64_t seed, const Room& room, doub
     u.z = z;
   }
   return users;
+}
+
+std::vector<Ap> dimmed(std::vector<Ap> aps, const Physics& ph) {
+  for (Ap& a : aps) a.power_w *= ph.dimming;
+  return aps;
+}
+
+std::vector<std::vector<User>> random_walk(const std::vector<User>& start, int slots, double step_m, std::uint64_t seed,
+                                           const Room& room) {
+  if (slots < 1 || slots > 1000000)
+    throw invalid_parameter("slots must be in [1, 1000000]; got " + std::to_string(slots), "the number of slots");
+  if (!std::isfinite(step_m) || step_m < 0)
+    throw invalid_parameter("step_m must be a finite number >= 0; got " + num(step_m),
+                            "the distance a user walks per slot in metres, e.g. 0.05");
+  if (static_cast<double>(slots) * static_cast<double>(start.size()) > 5e7)
+    throw Error(ErrorKind::LimitExceeded,
+                "a trajectory of " + std::to_string(slots) + " slots x " + std::to_string(start.size()) +
+                    " users is over the limit of 5e7 positions",
+                "use fewer slots or users");
+  std::vector<std::vector<User>> out(static_cast<size_t>(slots), start);
+  Rng rng(seed);
+  std::vector<double> wx(start.size()), wy(start.size());
+  for (size_t u = 0; u < start.size(); ++u) {
+    wx[u] = room.width * rng.uniform();
+    wy[u] = room.length * rng.uniform();
+  }
+  for (size_t t = 1; t < out.size(); ++t) {
+    if ((t & 255) == 0) check_interrupts();
+    for (size_t u = 0; u < start.size(); ++u) {
+      const User& prev = out[t - 1][u];
+      User& cur = out[t][u];
+      double left = step_m, x = prev.x, y = prev.y;
+      // walk `left` metres along the waypoint path, drawing new waypoints on arrival
+      for (int guard = 0; left > 0 && guard < 64; ++guard) {
+        const double dx = wx[u] - x, dy = wy[u] - y, dist = std::sqrt(dx * dx + dy * dy);
+        if (dist > left) {
+          x += dx / dist * left;
+          y += dy / dist * left;
+          left = 0;
+        } else {
+          x = wx[u];
+          y = wy[u];
+          left -= dist;
+          wx[u] = room.width * rng.uniform();
+          wy[u] = room.length * rng.uniform();
+        }
+      }
+      cur.x = std::clamp(x, 0.0, room.width);
+      cur.y = std::clamp(y, 0.0, room.length);
+    }
+  }
+  return out;
 }
 
 }  // namespace morpheus::vlc

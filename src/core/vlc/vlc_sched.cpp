@@ -1,44 +1,76 @@
-// Schedulers of the VLC model: the decentralized stable-marriage schedule and the centralized baselines;
-// summaries and the Monte Carlo comparison (see vlc.hpp). The matching itself is in vlc_matching.cpp.
+// Schedulers of the VLC model for one slot: the decentralized stable-marriage protocol (vlc_protocol.cpp) and the
+// centralized baselines (TDMA with loaded or all cells, frequency reuse, proportional-fair conflict graph, one user
+// per slot, user-centric clustering with full CSI, exhaustive optimum); their message and bit costs (see vlc.hpp).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <map>
 #include <numeric>
 
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
+#include "core/options.hpp"
 #include "core/vlc/vlc.hpp"
 
 namespace morpheus::vlc {
-const std::vector<std::string>& method_names() {
-  static const std::vector<std::string> names = {"stable_marriage", "stable_marriage_ap", "greedy",        "tdma",
-                                                 "reuse",           "exhaustive",         "conflict_graph"};
-  return names;
+namespace {
+
+const std::initializer_list<Choice<Method>> kMethods = {{"stable_marriage", Method::StableMarriage},
+                                                        {"stable_marriage_ap", Method::StableMarriageAp},
+                                                        {"tdma", Method::Tdma},
+                                                        {"tdma_all", Method::TdmaAll},
+                                                        {"reuse", Method::Reuse},
+                                                        {"conflict_graph", Method::ConflictGraph},
+                                                        {"single_user", Method::SingleUser},
+                                                        {"user_centric", Method::UserCentric},
+                                                        {"exhaustive", Method::Exhaustive}};
+const std::initializer_list<Choice<ApPreference>> kApPreferences = {
+    {"gain", ApPreference::Gain},
+    {"random", ApPreference::Random},
+    {"proportional_fair", ApPreference::ProportionalFair}};
+const std::initializer_list<Choice<Variant>> kVariants = {{"one_stage", Variant::OneStage},
+                                                          {"two_stage", Variant::TwoStage}};
+const std::initializer_list<Choice<NoiseModel>> kNoise = {{"simple", NoiseModel::Simple},
+                                                          {"komine", NoiseModel::Komine}};
+const std::initializer_list<Choice<RateForm>> kRates = {{"shannon", RateForm::Shannon},
+                                                        {"intensity_bound", RateForm::IntensityBound}};
+
+constexpr int kCsiBits = 16;  // a quantized real-valued report (a gain or a rate)
+
+// Bits of an index among n values (at least 1).
+std::int64_t index_bits(size_t n) {
+  std::int64_t b = 1;
+  while ((std::uint64_t{1} << b) < n && b < 63) ++b;
+  return b;
 }
 
-namespace {
-std::string joined_names(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& n : v) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
 }  // namespace
 
-Method parse_method(const std::string& name) {
-  const auto& names = method_names();
-  for (size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return static_cast<Method>(i);
-  throw invalid_parameter("unknown method \"" + name + "\"", "valid methods: " + joined_names(names));
-}
-
-std::string method_name(Method m) { return method_names()[static_cast<size_t>(m)]; }
-
+Method parse_method(const std::string& name) { return parse_choice("method", name, kMethods); }
+std::string method_name(Method m) { return choice_name(m, kMethods); }
+std::string method_choices() { return choice_list(kMethods); }
 ApPreference parse_ap_preference(const std::string& name) {
-  if (name == "gain") return ApPreference::Gain;
-  if (name == "random") return ApPreference::Random;
-  throw invalid_parameter("unknown ap_preference \"" + name + "\"", "valid values: gain, random");
+  return parse_choice("ap_preference", name, kApPreferences);
+}
+std::string ap_preference_name(ApPreference p) { return choice_name(p, kApPreferences); }
+Variant parse_variant(const std::string& name) { return parse_choice("variant", name, kVariants); }
+std::string variant_name(Variant v) { return choice_name(v, kVariants); }
+NoiseModel parse_noise(const std::string& name) { return parse_choice("noise", name, kNoise); }
+RateForm parse_rate(const std::string& name) { return parse_choice("rate", name, kRates); }
+
+void validate_options(const Options& o) {
+  if (!std::isfinite(o.admission_ratio) || o.admission_ratio < 0 || o.admission_ratio > 1)
+    throw invalid_parameter("admission_ratio must be in [0, 1]; got " + std::to_string(o.admission_ratio),
+                            "a user proposes only to LEDs with a gain at least this fraction of its best LED's; "
+                            "0 admits every visible LED");
+  if (std::isnan(o.min_link_snr_db))
+    throw invalid_parameter("min_link_snr_db must not be NaN", "pass NULL for no LED-side threshold, or e.g. 10");
+  if (o.pf_window < 1)
+    throw invalid_parameter("pf_window must be >= 1; got " + std::to_string(o.pf_window),
+                            "the proportional-fair averaging window in slots, e.g. 10");
+  if (o.reuse_factor < 1 || o.reuse_factor > 4)
+    throw invalid_parameter("reuse_factor must be 1, 2, 3 or 4; got " + std::to_string(o.reuse_factor),
+                            "the number of colours (bands of B / reuse_factor) of the AP grid, e.g. 4");
 }
 
 double exhaustive_size(const Channel& ch) {
@@ -47,14 +79,10 @@ double exhaustive_size(const Channel& ch) {
   return n;
 }
 
-namespace {
-
-// Single-slot plan from amorphous cells: one group per served user, one band, full time share.
 Plan cells_plan(std::vector<std::vector<int>> cells) {
   Plan p;
   const size_t k = cells.size();
   p.group.assign(k, -1);
-  p.time_share.assign(k, 1.0);
   for (size_t u = 0; u < k; ++u)
     if (!cells[u].empty()) {
       p.group[u] = static_cast<int>(p.groups.size());
@@ -64,6 +92,8 @@ Plan cells_plan(std::vector<std::vector<int>> cells) {
   p.cells = std::move(cells);
   return p;
 }
+
+namespace {
 
 std::int64_t csi_reports(const Channel& ch) {
   std::int64_t n = 0;
@@ -96,80 +126,162 @@ std::vector<int> reuse_colours(const std::vector<Ap>& aps, int f) {
   return c;
 }
 
-// Strongest-AP association with round-robin TDMA per AP; with f > 1 colours, each AP uses band colour(AP) of B/f.
-Plan network_centric(const Channel& ch, const std::vector<Ap>& aps, int f, std::int64_t& messages) {
-  const size_t k = static_cast<size_t>(ch.num_users);
+// Strongest-AP association; in slot t each AP serves its (t-1 mod N_a)-th user (round robin in user order). Only
+// loaded cells transmit, or every cell (all_cells: an idle cell transmits to nobody and only interferes). With
+// f > 1 colours, each AP uses band colour(AP) of B / f.
+Plan network_centric(const Channel& ch, const std::vector<Ap>& aps, int f, bool all_cells, int slot) {
+  const size_t k = static_cast<size_t>(ch.num_users), m = aps.size();
   Plan p;
   p.bands = f;
   p.cells.assign(k, {});
   p.group.assign(k, -1);
-  p.time_share.assign(k, 0.0);
   const std::vector<int> colour = reuse_colours(aps, f);
-  std::vector<int> ap_group(aps.size(), -1), load(aps.size(), 0);
-  for (size_t u = 0; u < k; ++u) {
-    if (ch.by_user[u].empty()) continue;
-    const int a = ch.by_user[u].front().other;
-    if (ap_group[static_cast<size_t>(a)] < 0) {
-      ap_group[static_cast<size_t>(a)] = static_cast<int>(p.groups.size());
-      p.groups.push_back({a});
-      p.group_band.push_back(colour[static_cast<size_t>(a)]);
-    }
-    ++load[static_cast<size_t>(a)];
-    p.cells[u] = {a};
-    p.group[u] = ap_group[static_cast<size_t>(a)];
-    messages += 2;  // association request (best AP index) and grant
-  }
+  std::vector<std::vector<int>> members(m);
   for (size_t u = 0; u < k; ++u)
-    if (!p.cells[u].empty()) p.time_share[u] = 1.0 / load[static_cast<size_t>(p.cells[u].front())];
+    if (!ch.by_user[u].empty())
+      members[static_cast<size_t>(ch.by_user[u].front().other)].push_back(static_cast<int>(u));
+  for (size_t a = 0; a < m; ++a) {
+    if (members[a].empty() && !all_cells) continue;
+    const int g = static_cast<int>(p.groups.size());
+    p.groups.push_back({static_cast<int>(a)});
+    p.group_band.push_back(colour[a]);
+    if (members[a].empty()) continue;
+    const size_t turn = static_cast<size_t>(slot - 1) % members[a].size();
+    const size_t u = static_cast<size_t>(members[a][turn]);
+    p.cells[u] = {static_cast<int>(a)};
+    p.group[u] = g;
+  }
   return p;
 }
 
-Plan greedy(const Channel& ch, const std::vector<User>& users, std::int64_t& messages) {
-  std::vector<std::pair<double, std::pair<int, int>>> pairs;  // (gain, (ap, user))
-  for (size_t u = 0; u < ch.by_user.size(); ++u)
-    for (const Link& l : ch.by_user[u]) pairs.push_back({l.gain, {l.other, static_cast<int>(u)}});
-  std::sort(pairs.begin(), pairs.end(), [](const auto& x, const auto& y) {
-    return x.first > y.first || (x.first == y.first && x.second < y.second);
-  });
-  std::vector<char> ap_used(static_cast<size_t>(ch.num_aps), 0);
+// The APs a user is served by when it is served alone: its best `quota` visible APs.
+std::vector<int> best_aps(const Channel& ch, const User& user, size_t u) {
+  std::vector<int> c;
+  for (const Link& l : ch.by_user[u])
+    if (has_room(c.size(), user.quota)) c.push_back(l.other);
+  return c;
+}
+
+double solo_rate(const Channel& ch, const std::vector<Ap>& aps, const Physics& ph, size_t u,
+                 const std::vector<int>& cell) {
+  double amp = 0;
+  for (int a : cell) amp += ph.rx.responsivity * aps[static_cast<size_t>(a)].power_w * ch.gain(a, static_cast<int>(u));
+  return rate_bps(ph, amp * amp / noise_variance(ph, ch.received_w[u], ph.bandwidth_hz), ph.bandwidth_hz);
+}
+
+double pf_weight(const SlotContext& ctx, size_t u) {
+  return 1.0 / std::max(ctx.average_bps != nullptr ? (*ctx.average_bps)[u] : 0.0, 1.0);
+}
+
+// One user per slot, round robin over the users that see an AP, served by its best `quota` visible APs.
+Plan single_user(const Channel& ch, const std::vector<User>& users, int slot) {
+  std::vector<size_t> eligible;
+  for (size_t u = 0; u < users.size(); ++u)
+    if (!ch.by_user[u].empty()) eligible.push_back(u);
   std::vector<std::vector<int>> cells(users.size());
-  messages = csi_reports(ch);
-  size_t i = 0;
-  for (const auto& pr : pairs) {
-    if ((++i & 65535) == 0) check_interrupts();
-    const size_t a = static_cast<size_t>(pr.second.first), u = static_cast<size_t>(pr.second.second);
-    if (ap_used[a] || !has_room(cells[u].size(), users[u].quota)) continue;
-    ap_used[a] = 1;
-    cells[u].push_back(static_cast<int>(a));
-    ++messages;  // assignment notice
+  if (!eligible.empty()) {
+    const size_t u = eligible[static_cast<size_t>(slot - 1) % eligible.size()];
+    cells[u] = best_aps(ch, users[u], u);
   }
   return cells_plan(std::move(cells));
 }
 
-Plan conflict_graph(const Channel& ch, const std::vector<Ap>& aps, const std::vector<User>& users,
-                    std::int64_t& messages) {
+// Users conflict when their visible sets overlap. Greedy maximal independent set by proportional-fair weight
+// (interference-free rate over the user's average); a scheduled user reserves all it sees and is served by its
+// best `quota` APs.
+Plan conflict_graph(const Channel& ch, const std::vector<Ap>& aps, const std::vector<User>& users, const Physics& ph,
+                    const SlotContext& ctx) {
   const size_t k = users.size();
   std::vector<double> weight(k, 0.0);
-  for (size_t u = 0; u < k; ++u)
-    for (const Link& l : ch.by_user[u]) weight[u] += aps[static_cast<size_t>(l.other)].power_w * l.gain;
+  std::vector<std::vector<int>> solo(k);
+  for (size_t u = 0; u < k; ++u) {
+    solo[u] = best_aps(ch, users[u], u);
+    weight[u] = solo[u].empty() ? 0.0 : solo_rate(ch, aps, ph, u, solo[u]) * pf_weight(ctx, u);
+  }
   std::vector<int> order(k);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
                    [&](int x, int y) { return weight[static_cast<size_t>(x)] > weight[static_cast<size_t>(y)]; });
   std::vector<char> ap_taken(static_cast<size_t>(ch.num_aps), 0);
   std::vector<std::vector<int>> cells(k);
-  messages = csi_reports(ch);
   for (int ui : order) {
     const size_t u = static_cast<size_t>(ui);
     if (ch.by_user[u].empty()) continue;
     bool free = true;
     for (const Link& l : ch.by_user[u]) free = free && !ap_taken[static_cast<size_t>(l.other)];
     if (!free) continue;
+    for (const Link& l : ch.by_user[u]) ap_taken[static_cast<size_t>(l.other)] = 1;
+    cells[u] = solo[u];
+  }
+  return cells_plan(std::move(cells));
+}
+
+// Centralized user-centric clustering with full CSI: the controller takes the visible user-AP pairs nearest first
+// (distance-weighted) and adds the AP to the user's cluster when the AP is free, the user has room and the
+// proportional-fair utility sum_x r_x / avg_x (the sum rate in a first slot) grows; otherwise the AP stays dark for
+// that pair. Amplitudes are kept incrementally, so a candidate costs O(users seeing the AP).
+Plan user_centric(const Channel& ch, const std::vector<Ap>& aps, const std::vector<User>& users, const Physics& ph,
+                  const SlotContext& ctx) {
+  const size_t k = users.size(), m = aps.size();
+  struct Pair {
+    double d2;
+    int ap, user;
+  };
+  std::vector<Pair> pairs;
+  for (size_t u = 0; u < k; ++u)
     for (const Link& l : ch.by_user[u]) {
-      ap_taken[static_cast<size_t>(l.other)] = 1;  // V_u is reserved (conflict-free), the best quota APs serve
-      if (has_room(cells[u].size(), users[u].quota)) cells[u].push_back(l.other);
+      const Ap& a = aps[static_cast<size_t>(l.other)];
+      const double dx = a.x - users[u].x, dy = a.y - users[u].y, dz = a.z - users[u].z;
+      pairs.push_back({dx * dx + dy * dy + dz * dz, l.other, static_cast<int>(u)});
     }
-    ++messages;
+  std::sort(pairs.begin(), pairs.end(), [](const Pair& x, const Pair& y) {
+    return x.d2 < y.d2 || (x.d2 == y.d2 && (x.ap < y.ap || (x.ap == y.ap && x.user < y.user)));
+  });
+  std::vector<double> w(k), noise(k), sig(k, 0.0), interf(k, 0.0), rate(k, 0.0);
+  for (size_t u = 0; u < k; ++u) {
+    w[u] = pf_weight(ctx, u);
+    noise[u] = noise_variance(ph, ch.received_w[u], ph.bandwidth_hz);
+  }
+  // amp[v][x] = R sum_{a in C_v} P_a H_{a,x}, stored sparsely per (v, x) only where touched
+  std::vector<std::vector<double>> amp(k);
+  std::vector<char> ap_used(m, 0), served(k, 0);
+  std::vector<std::vector<int>> cells(k);
+  auto amp_of = [&](size_t v, size_t x) { return amp[v].empty() ? 0.0 : amp[v][x]; };
+  size_t i = 0;
+  for (const Pair& pr : pairs) {
+    if ((++i & 4095) == 0) check_interrupts();
+    const size_t a = static_cast<size_t>(pr.ap), u = static_cast<size_t>(pr.user);
+    if (ap_used[a] || !has_room(cells[u].size(), users[u].quota)) continue;
+    const double p = ph.rx.responsivity * aps[a].power_w;
+    double delta = 0;
+    for (const Link& l : ch.by_ap[a]) {
+      const size_t x = static_cast<size_t>(l.other);
+      const double before = amp_of(u, x), after = before + p * l.gain;
+      if (x == u) {
+        delta += w[x] * (rate_bps(ph, after * after / (interf[x] + noise[x]), ph.bandwidth_hz) - rate[x]);
+      } else if (served[x]) {
+        const double i2 = interf[x] - before * before + after * after;
+        delta += w[x] * (rate_bps(ph, sig[x] / (i2 + noise[x]), ph.bandwidth_hz) - rate[x]);
+      }
+    }
+    if (!(delta > 0)) continue;
+    if (amp[u].empty()) amp[u].assign(k, 0.0);
+    ap_used[a] = 1;
+    served[u] = 1;
+    cells[u].push_back(static_cast<int>(a));
+    for (const Link& l : ch.by_ap[a]) {
+      const size_t x = static_cast<size_t>(l.other);
+      const double before = amp[u][x], after = before + p * l.gain;
+      amp[u][x] = after;
+      if (x == u)
+        sig[x] = after * after;
+      else
+        interf[x] += after * after - before * before;
+    }
+    for (const Link& l : ch.by_ap[a]) {
+      const size_t x = static_cast<size_t>(l.other);
+      rate[x] = served[x] ? rate_bps(ph, sig[x] / (interf[x] + noise[x]), ph.bandwidth_hz) : 0.0;
+    }
   }
   return cells_plan(std::move(cells));
 }
@@ -251,39 +363,39 @@ class Exhaustive {
 }  // namespace
 
 Schedule schedule(const Channel& ch, const std::vector<Ap>& aps, const std::vector<User>& users, const Physics& ph,
-                  const Options& opt) {
+                  const Options& opt, const SlotContext& ctx) {
   Schedule s;
   const size_t k = users.size(), m = aps.size();
   const auto t0 = std::chrono::steady_clock::now();
+  bool centralized = false;
   switch (opt.method) {
     case Method::StableMarriage:
     case Method::StableMarriageAp: {
-      std::vector<std::vector<int>> upref(k), apref(m);
-      std::vector<int> quota(k);
-      for (size_t u = 0; u < k; ++u) {
-        quota[u] = users[u].quota;
-        for (const Link& l : ch.by_user[u]) upref[u].push_back(l.other);
+      ProtocolRun run = stable_marriage(ch, aps, users, ph, opt, ctx);
+      // With gain preferences on an unchanged channel the matching is the previous slot's: nobody re-proposes.
+      const bool rerun = ctx.channel_changed || ctx.previous == nullptr || opt.ap_preference != ApPreference::Gain;
+      if (rerun) {
+        s.messages = run.messages;
+        s.bits = run.bits;
+        s.rounds = run.rounds;
       }
-      Rng rng(opt.seed);
-      for (size_t a = 0; a < m; ++a) {
-        for (const Link& l : ch.by_ap[a]) apref[a].push_back(l.other);
-        if (opt.ap_preference == ApPreference::Random)
-          for (size_t i = apref[a].size(); i > 1; --i) std::swap(apref[a][i - 1], apref[a][rng.next() % i]);
-      }
-      const Matching mt = opt.method == Method::StableMarriage ? deferred_acceptance_users(upref, apref, quota)
-                                                               : deferred_acceptance_aps(upref, apref, quota);
-      s.messages = mt.messages;
-      s.rounds = mt.rounds;
-      s.plan = cells_plan(mt.user_aps);
+      s.plan = cells_plan(std::move(run.cells));
       break;
     }
-    case Method::Greedy: s.plan = greedy(ch, users, s.messages); break;
-    case Method::Tdma: s.plan = network_centric(ch, aps, 1, s.messages); break;
-    case Method::Reuse:
-      if (opt.reuse_factor < 1 || opt.reuse_factor > 4)
-        throw invalid_parameter("reuse_factor must be 1, 2, 3 or 4; got " + std::to_string(opt.reuse_factor),
-                                "the number of colours (bands of B / reuse_factor) of the AP grid, e.g. 4");
-      s.plan = network_centric(ch, aps, opt.reuse_factor, s.messages);
+    case Method::Tdma: s.plan = network_centric(ch, aps, 1, false, ctx.slot); break;
+    case Method::TdmaAll: s.plan = network_centric(ch, aps, 1, true, ctx.slot); break;
+    case Method::Reuse: s.plan = network_centric(ch, aps, opt.reuse_factor, false, ctx.slot); break;
+    case Method::SingleUser:
+      s.plan = single_user(ch, users, ctx.slot);
+      if (ctx.channel_changed) s.messages = s.bits = csi_reports(ch);  // 1-bit visibility reports
+      break;
+    case Method::ConflictGraph:
+      s.plan = conflict_graph(ch, aps, users, ph, ctx);
+      centralized = true;
+      break;
+    case Method::UserCentric:
+      s.plan = user_centric(ch, aps, users, ph, ctx);
+      centralized = true;
       break;
     case Method::Exhaustive: {
       const double size = exhaustive_size(ch);
@@ -300,92 +412,45 @@ Schedule schedule(const Channel& ch, const std::vector<Ap>& aps, const std::vect
       std::vector<std::vector<int>> cells(k);
       for (size_t a = 0; a < m; ++a)
         if (assign[a] >= 0) cells[static_cast<size_t>(assign[a])].push_back(static_cast<int>(a));
-      s.messages = csi_reports(ch);
-      for (const auto& c : cells) s.messages += static_cast<std::int64_t>(c.size());
       s.plan = cells_plan(std::move(cells));
+      centralized = true;
       break;
     }
-    case Method::ConflictGraph: s.plan = conflict_graph(ch, aps, users, s.messages); break;
+  }
+  if (opt.method == Method::Tdma || opt.method == Method::TdmaAll || opt.method == Method::Reuse) {
+    // (re-)association: a request naming the strongest AP and a 1-bit grant, for users whose strongest AP changed
+    if (ctx.channel_changed)
+      for (size_t u = 0; u < k; ++u) {
+        const int best = ch.by_user[u].empty() ? -1 : ch.by_user[u].front().other;
+        const int before = ctx.previous_best != nullptr ? (*ctx.previous_best)[u] : -1;
+        if (best >= 0 && best != before) {
+          s.messages += 2;
+          s.bits += index_bits(m) + 1;
+        }
+      }
+  }
+  if (centralized) {
+    // full CSI when the channel changed (one quantized gain per visible pair), then one assignment notice per AP
+    // whose user changed since the previous slot
+    if (ctx.channel_changed) {
+      s.messages += csi_reports(ch);
+      s.bits += kCsiBits * csi_reports(ch);
+    }
+    std::vector<int> before(m, -1), now(m, -1);
+    if (ctx.previous != nullptr)
+      for (size_t u = 0; u < k; ++u)
+        for (int a : (*ctx.previous)[u]) before[static_cast<size_t>(a)] = static_cast<int>(u);
+    for (size_t u = 0; u < k; ++u)
+      for (int a : s.plan.cells[u]) now[static_cast<size_t>(a)] = static_cast<int>(u);
+    for (size_t a = 0; a < m; ++a)
+      if (before[a] != now[a]) {
+        ++s.messages;
+        s.bits += index_bits(k + 1);
+      }
   }
   s.compute_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   s.users = evaluate_plan(ch, aps, ph, s.plan);
   return s;
-}
-
-Summary summarize(const Schedule& s) {
-  Summary out;
-  std::vector<double> rates;
-  size_t served = 0;
-  for (size_t u = 0; u < s.users.size(); ++u) {
-    rates.push_back(s.users[u].rate_bps);
-    if (!s.plan.cells[u].empty()) ++served;
-  }
-  const double k = static_cast<double>(rates.size());
-  for (double r : rates) out.sum_rate_bps += r;
-  out.mean_rate_bps = k > 0 ? out.sum_rate_bps / k : 0;
-  out.min_rate_bps = rates.empty() ? 0 : *std::min_element(rates.begin(), rates.end());
-  out.jain = jain_index(rates);
-  out.served_fraction = k > 0 ? static_cast<double>(served) / k : 0;
-  for (const auto& g : s.plan.groups) out.active_aps += static_cast<int>(g.size());
-  out.messages = s.messages;
-  out.rounds = s.rounds;
-  out.compute_ms = s.compute_ms;
-  return out;
-}
-
-std::vector<CompareRow> compare(const std::vector<Ap>& aps, int n_users, int drops, const std::vector<Method>& methods,
-                                const Room& room, double user_z, double fov_deg, int quota, const Physics& ph,
-                                const Options& base) {
-  if (drops < 1 || drops > 1000000)
-    throw invalid_parameter("drops must be in [1, 1000000]; got " + std::to_string(drops),
-                            "the number of Monte Carlo user drops, e.g. 100");
-  if (methods.empty()) throw invalid_parameter("methods is empty", "list at least one method");
-  std::vector<CompareRow> rows(methods.size());
-  std::vector<double> sq(methods.size(), 0.0);
-  for (size_t i = 0; i < methods.size(); ++i) rows[i].method = methods[i];
-  Rng master(base.seed);
-  for (int d = 0; d < drops; ++d) {
-    check_interrupts();
-    std::vector<User> users = random_users(n_users, master.next(), room, user_z);
-    for (User& u : users) {
-      u.fov_deg = fov_deg;
-      u.quota = quota;
-    }
-    if (d == 0) validate(aps, users, room, ph);
-    const Channel ch = make_channel(aps, users, ph.rx);
-    const std::uint64_t pref_seed = master.next();
-    for (size_t i = 0; i < methods.size(); ++i) {
-      Options o = base;
-      o.method = methods[i];
-      o.seed = pref_seed;
-      const Summary sm = summarize(schedule(ch, aps, users, ph, o));
-      CompareRow& r = rows[i];
-      r.drops += 1;
-      r.sum_rate_bps += sm.sum_rate_bps;
-      sq[i] += sm.sum_rate_bps * sm.sum_rate_bps;
-      r.mean_rate_bps += sm.mean_rate_bps;
-      r.min_rate_bps += sm.min_rate_bps;
-      r.jain += sm.jain;
-      r.served_fraction += sm.served_fraction;
-      r.messages += static_cast<double>(sm.messages);
-      r.rounds += static_cast<double>(sm.rounds);
-      r.compute_ms += sm.compute_ms;
-    }
-  }
-  for (size_t i = 0; i < rows.size(); ++i) {
-    CompareRow& r = rows[i];
-    const double n = r.drops;
-    r.sum_rate_bps /= n;
-    r.sum_rate_sd_bps = n > 1 ? std::sqrt(std::max(0.0, (sq[i] - n * r.sum_rate_bps * r.sum_rate_bps) / (n - 1))) : 0;
-    r.mean_rate_bps /= n;
-    r.min_rate_bps /= n;
-    r.jain /= n;
-    r.served_fraction /= n;
-    r.messages /= n;
-    r.rounds /= n;
-    r.compute_ms /= n;
-  }
-  return rows;
 }
 
 }  // namespace morpheus::vlc
