@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The Morpheus real-data benchmark (issue 14; not a test): ours from SQL (always / never / auto) against numpy/scipy
+# factorized, a scipy CSR materialized loop and R + Matrix crossprod, interleaved rounds, one table of ratios with
+# the memory floor (bench/morpheus_real.py). The datasets are read from DATA_DIR and loaded into a throwaway cluster;
+# nothing is copied into the repository. Needs the extension installed; hold the install lock while it runs:
+#   flock /tmp/morpheus-install.lock bash -c 'MORPHEUS_INSTALL_LOCKED=1 bash scripts/build.sh && \
+#     bash bench/morpheus_real.sh /work/shared/data/morpheus [DATASET ...]'
+# Env: ROUNDS (3), THREADS (morpheus.threads, 1), TRIAD_GBPS (measured by build/triad_bench when unset).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+data="${1:?usage: $0 DATA_DIR [DATASET ...]}"
+shift
+need=()
+python3 -c 'import numpy, scipy' 2>/dev/null || need+=(python3-numpy python3-scipy)
+command -v Rscript >/dev/null || need+=(r-base-core)
+Rscript -e 'library(Matrix)' >/dev/null 2>&1 || need+=(r-cran-matrix)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ -z "${TRIAD_GBPS:-}" ]; then
+  cmake --build build --target triad_bench >/dev/null
+  TRIAD_GBPS=$(build/triad_bench | awk '{print $2}')
+fi
+export TRIAD_GBPS OPENBLAS_NUM_THREADS=1
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg), triad ${TRIAD_GBPS} GB/s"
+chmod a+rx "$(pwd)" "$(pwd)/bench" 2>/dev/null || true
+scripts/with-cluster.sh -o shared_buffers=512MB -o work_mem=256MB -- bash -c \
+  'psql -X -q -c "CREATE EXTENSION morpheus" && python3 bench/morpheus_real.py "$@"' _ "$data" "$@"
