@@ -1,10 +1,11 @@
 -- The factorized kernels from SQL: morpheus.threads (identical results for any value), the materialized plan run
 -- row by row (never = always), sparse features in nmatrix_from_sql, crossprod_sparse and entries; bad inputs.
 BEGIN;
-SELECT plan(25);
+SELECT plan(26);
 SET LOCAL search_path = public, morpheus;
 
--- threads: default, range
+-- threads: default, range (settings exist once the library is loaded)
+SELECT ok(morpheus.version() IS NOT NULL, 'library loaded');
 SELECT is(current_setting('morpheus.threads'), '1', 'threads defaults to 1');
 SELECT throws_ok($$SET morpheus.threads = 0$$, '22023', NULL, 'threads below 1 is refused');
 SELECT throws_ok($$SET morpheus.threads = 65$$, '22023', NULL, 'threads above 64 is refused');
@@ -12,10 +13,10 @@ SELECT throws_ok($$SET morpheus.threads = 65$$, '22023', NULL, 'threads above 64
 -- 70,000 rows: two fixed row blocks of 35,000, so threads > 1 really splits the work
 CREATE TEMP TABLE big AS
 SELECT nm_join_sparse(
-         nm_join(nmatrix(s => (SELECT array_agg(ARRAY[(i % 13) / 13.0] ORDER BY i) FROM generate_series(1, 70000) i)),
+         nm_join(nmatrix(s => (SELECT array_agg(ARRAY[(i % 13) / 13.0::float8] ORDER BY i) FROM generate_series(1, 70000) i)),
                  fk => (SELECT array_agg(1 + (i * 7919) % 500 ORDER BY i) FROM generate_series(1, 70000) i),
-                 r => (SELECT array_agg(ARRAY[(j % 5) / 5.0, (j % 3) / 3.0] ORDER BY j) FROM generate_series(1, 500) j)),
-         fk => (SELECT array_agg(1 + (i * 104729) % 300 ORDER BY i) FROM generate_series(1, 70000) i),
+                 r => (SELECT array_agg(ARRAY[(j % 5) / 5.0::float8, (j % 3) / 3.0::float8] ORDER BY j) FROM generate_series(1, 500) j)),
+         fk => (SELECT array_agg(1 + ((i::bigint * 104729) % 300)::int ORDER BY i) FROM generate_series(1, 70000) i),
          n_rows => 300, n_cols => 40,
          i => (SELECT array_agg(1 + k / 2 ORDER BY k) FROM generate_series(0, 599) k),
          j => (SELECT array_agg(1 + (k * 17) % 40 ORDER BY k) FROM generate_series(0, 599) k),
@@ -32,7 +33,7 @@ BEGIN
   SELECT th, mode,
          (SELECT coefficients FROM big, linreg(x => big.t, y => big.y, method => 'gd', max_iterations => 5, learning_rate => 0.01, tolerance => 0)),
          (SELECT coefficients || loss FROM big, logreg(x => big.t, y => big.yb, method => 'lbfgs', max_iterations => 5)),
-         (SELECT centers || ARRAY[loss] FROM big, kmeans(x => big.t, k => 3, max_iterations => 4, seed => 3)),
+         (SELECT ARRAY(SELECT unnest(centers)) || loss FROM big, kmeans(x => big.t, k => 3, max_iterations => 4, seed => 3)),
          (SELECT assignment FROM big, kmeans(x => big.t, k => 3, max_iterations => 4, seed => 3)),
          (SELECT loss FROM big, gnmf(x => big.t, rank => 2, max_iterations => 4, seed => 2));
 END $$;
