@@ -10,8 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${1:?usage: $0 DATA_DIR [DATASET ...]}"
 shift
+PY=/usr/bin/python3  # Debian's, which python3-numpy and python3-scipy install into
+[ -x "$PY" ] || PY=python3
 need=()
-python3 -c 'import numpy, scipy' 2>/dev/null || need+=(python3-numpy python3-scipy)
+"$PY" -c 'import numpy, scipy' 2>/dev/null || need+=(python3-numpy python3-scipy)
 command -v Rscript >/dev/null || need+=(r-base-core)
 Rscript -e 'library(Matrix)' >/dev/null 2>&1 || need+=(r-cran-matrix)
 if [ ${#need[@]} -gt 0 ]; then
@@ -21,8 +23,8 @@ if [ -z "${TRIAD_GBPS:-}" ]; then
   cmake --build build --target triad_bench >/dev/null
   TRIAD_GBPS=$(build/triad_bench | awk '{print $2}')
 fi
-export TRIAD_GBPS OPENBLAS_NUM_THREADS=1
+export TRIAD_GBPS PY OPENBLAS_NUM_THREADS=1
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg), triad ${TRIAD_GBPS} GB/s"
 chmod a+rx "$(pwd)" "$(pwd)/bench" 2>/dev/null || true
 scripts/with-cluster.sh -o shared_buffers=512MB -o work_mem=256MB -- bash -c \
-  'psql -X -q -c "CREATE EXTENSION morpheus" && python3 bench/morpheus_real.py "$@"' _ "$data" "$@"
+  'psql -X -q -c "CREATE EXTENSION morpheus" && "$PY" bench/morpheus_real.py "$@"' _ "$data" "$@"

@@ -31,4 +31,4 @@ rows <- lapply(seq_along(blocks), function(i) {
 })
 g_fact <- do.call(rbind, rows)
 t_fact_ms <- 1000 * (proc.time()[["elapsed"]] - t0)
-cat(sprintf("%.1f %.1f %d %.17g\n", t_mat_ms, t_fact_ms, length(g_mat@x), sum(g_mat@x)))
+cat(sprintf("%.1f %.1f %d %.17g %.17g\n", t_mat_ms, t_fact_ms, nnzero(g_mat), sum(g_mat), sum(g_fact)))

@@ -274,3 +274,20 @@ TEST(SimdMath, ExpAndLog1pMatchLibm) {
   EXPECT_EQ(0, std::memcmp(a.data(), a2.data(), a.size() * sizeof(double)));
   EXPECT_EQ(0, std::memcmp(b.data(), b2.data(), b.size() * sizeof(double)));
 }
+
+TEST(CrossprodSparse, EqualsDenseCrossprod) {
+  for (const auto& cs : cases()) {
+    const RowMatrix d = nm::materialize(cs.t);
+    const RowMatrix g = RowMatrix(nm::crossprod_sparse(cs.t).toDense());
+    const RowMatrix ref = d.transpose() * d;
+    EXPECT_LT((g - ref).cwiseAbs().maxCoeff(), 1e-12 * (1 + ref.cwiseAbs().maxCoeff())) << cs.name;
+    EXPECT_LT((g - nm::crossprod(cs.t)).cwiseAbs().maxCoeff(), 1e-12 * (1 + ref.cwiseAbs().maxCoeff())) << cs.name;
+    // exact zeros are not stored
+    const nm::SparseMatrix s = nm::crossprod_sparse(cs.t);
+    for (int r = 0; r < s.outerSize(); ++r)
+      for (nm::SparseMatrix::InnerIterator it(s, r); it; ++it) EXPECT_NE(it.value(), 0.0) << cs.name;
+    const RowMatrix gt = RowMatrix(nm::crossprod_sparse(nm::transpose(cs.t)).toDense());
+    const RowMatrix reft = d * d.transpose();
+    EXPECT_LT((gt - reft).cwiseAbs().maxCoeff(), 1e-12 * (1 + reft.cwiseAbs().maxCoeff())) << cs.name << " transposed";
+  }
+}
