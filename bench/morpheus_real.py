@@ -139,8 +139,56 @@ def rel(a, b):
     return float(np.linalg.norm(a - b) / (1e-300 + np.linalg.norm(b)))
 
 
+def threads_compare(names, data_dir):
+    """THREADS_COMPARE=1: LS and LR (always) with morpheus.threads = 1 and 2 alternating in every round."""
+    print("threads: linreg / logreg gd, 20 iterations, factorize = always; medians of rounds alternating 1 and 2")
+    for name in names:
+        schema = "ds_" + name.lower()
+        subprocess.run(["bash", os.path.join(ROOT, "scripts", "load-morpheus-dataset.sh"), os.path.join(data_dir, name),
+                        schema], check=True, capture_output=True)
+        build = build_sql(schema)
+        body = []
+        for rnd in range(ROUNDS):
+            for th in (1, 2) if rnd % 2 == 0 else (2, 1):
+                for algo, call in (("ls", "morpheus.linreg(t, y, 'gd', 20, 1e-6, 0)"),
+                                   ("lr", "morpheus.logreg(t, yb, 'gd', 20, 1e-3, 0)")):
+                    body.append(f"""
+  PERFORM set_config('morpheus.threads', '{th}', true);
+  t0 := clock_timestamp();
+  SELECT coefficients INTO r FROM {call};
+  RAISE NOTICE 'T,{algo},{th},%', 1000 * extract(epoch FROM clock_timestamp() - t0);
+  RAISE NOTICE 'R,{algo},{th},%', r.coefficients;""")
+        sql = f"""
+DO $bench$
+DECLARE t morpheus.nmatrix; y float8[]; yb float8[]; t0 timestamptz; r record;
+BEGIN
+  PERFORM set_config('morpheus.factorize', 'always', true);
+  t := {build};
+  SELECT array_agg(e.y ORDER BY e.id), array_agg(CASE WHEN e.y > 2.5 THEN 1.0 ELSE 0.0 END ORDER BY e.id)
+    INTO y, yb FROM {schema}.entity e;
+  {''.join(body)}
+END $bench$;"""
+        times, results = {}, {}
+        for line in psql(sql).splitlines():
+            m = re.match(r"NOTICE:\s+([TR]),(\w+),(\d+),(.*)", line)
+            if m and m.group(1) == "T":
+                times.setdefault((m.group(2), m.group(3)), []).append(float(m.group(4)))
+            elif m:
+                res = m.group(4)
+                if results.setdefault((m.group(2), m.group(3)), res) != res:
+                    results[(m.group(2), m.group(3))] = "DIFFERENT"
+        for algo in ("ls", "lr"):
+            one, two = statistics.median(times[(algo, "1")]), statistics.median(times[(algo, "2")])
+            same = results[(algo, "1")] == results[(algo, "2")] and results[(algo, "1")] != "DIFFERENT"
+            print(f"{name:13s} {algo:3s} 1 thread {one:8.1f} ms  2 threads {two:8.1f} ms  speed-up {one / two:5.2f}x  "
+                  f"identical results: {same}", flush=True)
+
+
 def main():
     data_dir = sys.argv[1]
+    if os.environ.get("THREADS_COMPARE") == "1":
+        threads_compare(sys.argv[2:] or ["Yelp"], data_dir)
+        return
     names = sys.argv[2:] or ["Flights", "BookCrossing", "Walmart", "Yelp", "LastFM"]
     triad = float(os.environ.get("TRIAD_GBPS", "20"))
     rows = []

@@ -2,10 +2,11 @@
 # The Morpheus real-data benchmark (issue 14; not a test): ours from SQL (always / never / auto) against numpy/scipy
 # factorized, a scipy CSR materialized loop and R + Matrix crossprod, interleaved rounds, one table of ratios with
 # the memory floor (bench/morpheus_real.py). The datasets are read from DATA_DIR and loaded into a throwaway cluster;
-# nothing is copied into the repository. Needs the extension installed; hold the install lock while it runs:
-#   flock /tmp/morpheus-install.lock bash -c 'MORPHEUS_INSTALL_LOCKED=1 bash scripts/build.sh && \
-#     bash bench/morpheus_real.sh /work/shared/data/morpheus [DATASET ...]'
-# Env: ROUNDS (3), THREADS (morpheus.threads, 1), TRIAD_GBPS (measured by build/triad_bench when unset).
+# nothing is copied into the repository. The extension is the one built in build/ (cmake --build build), loaded into
+# the throwaway cluster from there: no installation, no install lock.
+#   bash bench/morpheus_real.sh /work/shared/data/morpheus [DATASET ...]
+# Env: ROUNDS (3), THREADS (morpheus.threads, 1), THREADS_COMPARE=1 (threads 1 against 2 on LS and LR instead),
+#      TRIAD_GBPS (measured by build/triad_bench when unset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${1:?usage: $0 DATA_DIR [DATASET ...]}"
@@ -25,6 +26,15 @@ if [ -z "${TRIAD_GBPS:-}" ]; then
 fi
 export TRIAD_GBPS PY OPENBLAS_NUM_THREADS=1
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg), triad ${TRIAD_GBPS} GB/s"
-chmod a+rx "$(pwd)" "$(pwd)/bench" 2>/dev/null || true
+# The build's library and install script, with MODULE_PATHNAME pointing at build/ (the server runs as postgres).
+lib="$(pwd)/build/morpheus.so"
+[ -f "$lib" ] && [ -f build/sql/morpheus--0.2.0.sql ] || { echo "build first: cmake --build build" >&2; exit 1; }
+private="$(mktemp -d /tmp/morpheus-bench.XXXXXX)"
+trap 'rm -rf "$private"' EXIT
+cp "$lib" "$private/morpheus.so"
+grep -v '^\\echo' build/sql/morpheus--0.2.0.sql | sed "s|MODULE_PATHNAME|$private/morpheus.so|g" >"$private/install.sql"
+chmod -R a+rX "$private"
+export MORPHEUS_BENCH_SQL="$private/install.sql"
 scripts/with-cluster.sh -o shared_buffers=512MB -o work_mem=256MB -- bash -c \
-  'psql -X -q -c "CREATE EXTENSION morpheus" && "$PY" bench/morpheus_real.py "$@"' _ "$data" "$@"
+  'psql -X -q -v ON_ERROR_STOP=1 -c "CREATE SCHEMA morpheus" -f "$MORPHEUS_BENCH_SQL" >/dev/null &&
+   "$PY" bench/morpheus_real.py "$@"' _ "$data" "$@"

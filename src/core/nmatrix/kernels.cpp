@@ -107,6 +107,51 @@ struct Kernels::Part {
     }
   }
 
+  // Rows [i0, i1) of the join (block rows src(i)): m[(i - i0) c + q] += B row src(i) . X_part. The one-column paths
+  // run the whole tile in one loop (the per-row call costs more than a short CSR row).
+  void tile_times_add(std::int64_t i0, std::int64_t i1, const double* x, int c, double* m) const {
+    if (c == 1 && sparse) {
+      for (std::int64_t i = i0; i < i1; ++i) {
+        const std::int64_t r = src(i);
+        double a = 0;
+        if (pattern)
+          for (int e = outer[r]; e < outer[r + 1]; ++e) a += x[inner[e]];
+        else
+          for (int e = outer[r]; e < outer[r + 1]; ++e) a += values[e] * x[inner[e]];
+        m[i - i0] += a;
+      }
+      return;
+    }
+    if (c == 1 && cols == 1) {
+      const double x0 = x[0];
+      for (std::int64_t i = i0; i < i1; ++i) m[i - i0] += dense[src(i)] * x0;
+      return;
+    }
+    for (std::int64_t i = i0; i < i1; ++i) row_times_add(src(i), x, c, m + (i - i0) * c);
+  }
+
+  // o (cols x c) += sum over rows [i0, i1) of B row src(i)' p_row.
+  void tile_scatter(std::int64_t i0, std::int64_t i1, const double* p, int c, double* o) const {
+    if (c == 1 && sparse) {
+      for (std::int64_t i = i0; i < i1; ++i) {
+        const std::int64_t r = src(i);
+        const double pv = p[i - i0];
+        if (pattern)
+          for (int e = outer[r]; e < outer[r + 1]; ++e) o[inner[e]] += pv;
+        else
+          for (int e = outer[r]; e < outer[r + 1]; ++e) o[inner[e]] += values[e] * pv;
+      }
+      return;
+    }
+    if (c == 1 && cols == 1) {
+      double acc = o[0];
+      for (std::int64_t i = i0; i < i1; ++i) acc += dense[src(i)] * p[i - i0];
+      o[0] = acc;
+      return;
+    }
+    for (std::int64_t i = i0; i < i1; ++i) row_scatter(src(i), p + (i - i0) * c, c, o);
+  }
+
   void build_transpose() {
     if (t_built || !sparse) return;
     const std::int64_t nnz = outer[rows];
@@ -235,8 +280,7 @@ void Kernels::run_blocks(const double* x, const double* p_in, int c, RowOp* op, 
         for (const auto& part : parts_) {
           const Part& q = *part;
           if (q.direct) {
-            const double* xp = x + q.off * c;
-            for (std::int64_t i = i0; i < i1; ++i) q.row_times_add(q.src(i), xp, c, m + (i - i0) * c);
+            q.tile_times_add(i0, i1, x + q.off * c, c, m);
           } else if (c == 1) {
             const double* y = q.y.data();
             const std::int32_t* idx = q.idx;
@@ -255,8 +299,7 @@ void Kernels::run_blocks(const double* x, const double* p_in, int c, RowOp* op, 
       for (const auto& part : parts_) {
         const Part& q = *part;
         if (q.direct) {
-          double* oq = o + q.zoff * c;
-          for (std::int64_t i = i0; i < i1; ++i) q.row_scatter(q.src(i), p + (i - i0) * c, c, oq);
+          q.tile_scatter(i0, i1, p, c, o + q.zoff * c);
         } else if (c == 1) {
           double* zq = z + q.zoff;
           const std::int32_t* idx = q.idx;
