@@ -246,7 +246,8 @@ def main():
                      f"sum rel {agree:.1e} (R fact {med(t_r['fact']):.0f} ms, mat {med(t_r['mat']):.0f} ms)"))
         one, two = med(t_ours[("ls1", "always")]), med(t_ours[("ls2", "always")])
         print(f"# {name}: load {med(t_ours[('load', '-')]):.0f} ms (nmatrix_from_sql); linreg 1 iteration {one:.1f} ms, "
-              f"2 iterations {two:.1f} ms: fixed per call {2 * one - two:.1f} ms", flush=True)
+              f"2 iterations {two:.1f} ms: fixed per call {3 * one - 2 * two:.1f} ms (1 iteration = 2 passes)",
+              flush=True)
     print(f"\nmedians of {ROUNDS} interleaved rounds, ms per call (20 iterations); threads = {THREADS}; "
           f"triad {triad:.1f} GB/s")
     print(f"{'dataset':13s} {'algo':4s} {'always':>8s} {'never':>8s} {'auto':>8s} {'py_fact':>8s} {'sp_csr':>8s} "

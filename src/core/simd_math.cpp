@@ -52,9 +52,9 @@ double exp_scalar(double x) {
   return p * from_bits((n1 + 1023) << 52) * from_bits((n2 + 1023) << 52);
 }
 
-double log1p_scalar(double e) {
-  const double u = 1.0 + e;
-  const double c = (e - (u - 1.0)) / u;  // rounding error of u, to first order
+// log1p(e) given u = 1 + e (rounded) and inv = 1 / u.
+double log1p_scalar(double e, double u, double inv) {
+  const double err = e - (u - 1.0);  // rounding error of u; log1p(e) = log(u) + err / u to first order
   const bool big = u > kSqrt2;
   const double f = big ? u * 0.5 - 1.0 : u - 1.0;
   const double s = f / (2.0 + f);
@@ -62,8 +62,14 @@ double log1p_scalar(double e) {
   double p = kLogC[0];
   for (int k = 1; k < 10; ++k) p = std::fma(p, s2, kLogC[k]);
   p = std::fma(p, s2, 1.0);
-  const double lg = 2.0 * s * p;
-  return (big ? std::fma(1.0, kLn2Hi, kLn2Lo) + lg : lg) + c;
+  const double s2x = 2.0 * s;  // explicit fma below, as in the vector code: no contraction can differ
+  const double lg = big ? std::fma(s2x, p, std::fma(1.0, kLn2Hi, kLn2Lo)) : s2x * p;
+  return std::fma(err, inv, lg);
+}
+
+double log1p_scalar(double e) {
+  const double u = 1.0 + e;
+  return log1p_scalar(e, u, 1.0 / u);
 }
 
 #ifdef MORPHEUS_SIMD_AVX2
@@ -89,10 +95,9 @@ inline __m256d exp_avx2(__m256d x) {
   return _mm256_mul_pd(_mm256_mul_pd(p, s1), s2);
 }
 
-inline __m256d log1p_avx2(__m256d e) {
+inline __m256d log1p_avx2(__m256d e, __m256d u, __m256d inv) {
   const __m256d one = _mm256_set1_pd(1.0);
-  const __m256d u = _mm256_add_pd(one, e);
-  const __m256d c = _mm256_div_pd(_mm256_sub_pd(e, _mm256_sub_pd(u, one)), u);
+  const __m256d err = _mm256_sub_pd(e, _mm256_sub_pd(u, one));
   const __m256d big = _mm256_cmp_pd(u, _mm256_set1_pd(kSqrt2), _CMP_GT_OQ);
   const __m256d f =
       _mm256_blendv_pd(_mm256_sub_pd(u, one), _mm256_sub_pd(_mm256_mul_pd(u, _mm256_set1_pd(0.5)), one), big);
@@ -101,17 +106,22 @@ inline __m256d log1p_avx2(__m256d e) {
   __m256d p = _mm256_set1_pd(kLogC[0]);
   for (int k = 1; k < 10; ++k) p = _mm256_fmadd_pd(p, s2, _mm256_set1_pd(kLogC[k]));
   p = _mm256_fmadd_pd(p, s2, one);
-  const __m256d lg = _mm256_mul_pd(_mm256_mul_pd(_mm256_set1_pd(2.0), s), p);
+  const __m256d s2x = _mm256_mul_pd(_mm256_set1_pd(2.0), s);
   const __m256d ln2 = _mm256_set1_pd(std::fma(1.0, kLn2Hi, kLn2Lo));
-  const __m256d withk = _mm256_blendv_pd(lg, _mm256_add_pd(ln2, lg), big);
-  return _mm256_add_pd(withk, c);
+  const __m256d withk = _mm256_blendv_pd(_mm256_mul_pd(s2x, p), _mm256_fmadd_pd(s2x, p, ln2), big);
+  return _mm256_fmadd_pd(err, inv, withk);
+}
+
+inline __m256d log1p_avx2(__m256d e) {
+  const __m256d u = _mm256_add_pd(_mm256_set1_pd(1.0), e);
+  return log1p_avx2(e, u, _mm256_div_pd(_mm256_set1_pd(1.0), u));
 }
 #endif
 
 void logistic_scalar(double z, double* loss, double* s) {
   const double e = exp_scalar(-std::fabs(z));
-  *loss = std::max(-z, 0.0) + log1p_scalar(e);
-  const double inv = 1.0 / (1.0 + e);
+  const double u = 1.0 + e, inv = 1.0 / u;
+  *loss = std::max(0.0 - z, 0.0) + log1p_scalar(e, u, inv);
   *s = z >= 0 ? e * inv : inv;
 }
 
@@ -142,8 +152,9 @@ void logistic_terms(const double* z, double* loss, double* s, std::int64_t n) {
   for (; i + 4 <= n; i += 4) {
     const __m256d zv = _mm256_loadu_pd(z + i);
     const __m256d e = exp_avx2(_mm256_or_pd(zv, sign));  // exp(-|z|)
-    const __m256d l = _mm256_add_pd(_mm256_max_pd(_mm256_sub_pd(zero, zv), zero), log1p_avx2(e));
-    const __m256d inv = _mm256_div_pd(one, _mm256_add_pd(one, e));
+    const __m256d u = _mm256_add_pd(one, e);
+    const __m256d inv = _mm256_div_pd(one, u);  // shared by the loss and the sigmoid
+    const __m256d l = _mm256_add_pd(_mm256_max_pd(_mm256_sub_pd(zero, zv), zero), log1p_avx2(e, u, inv));
     const __m256d pos = _mm256_cmp_pd(zv, zero, _CMP_GE_OQ);
     _mm256_storeu_pd(loss + i, l);
     _mm256_storeu_pd(s + i, _mm256_blendv_pd(inv, _mm256_mul_pd(e, inv), pos));

@@ -58,18 +58,20 @@ class LineOp final : public RowOp {
     double* l = l_.data() + static_cast<size_t>(block) * kTerms;
     double* s = s_.data() + static_cast<size_t>(block) * kTerms;
     double acc = 0;
+    const double inv_n = 1.0 / static_cast<double>(n_);
     for (std::int64_t i0 = 0; i0 < rows; i0 += kTerms) {
       const std::int64_t len = std::min(kTerms, rows - i0);
+      const std::int64_t r0 = row0 + i0;
+      std::copy(m + i0, m + i0 + len, td_ + r0);
       for (std::int64_t i = 0; i < len; ++i) {
-        const std::int64_t r = row0 + i0 + i;
-        td_[r] = m[i0 + i];
-        m1_[r] = margins_[r] + m[i0 + i];
-        z[i] = ypm_[r] * m1_[r];
+        const double m1 = margins_[r0 + i] + m[i0 + i];
+        m1_[r0 + i] = m1;
+        z[i] = ypm_[r0 + i] * m1;
       }
       simd::logistic_terms(z, l, s, len);
       for (std::int64_t i = 0; i < len; ++i) {
         acc += l[i];
-        p[i0 + i] = -ypm_[row0 + i0 + i] * s[i] / static_cast<double>(n_);
+        p[i0 + i] = -ypm_[r0 + i] * s[i] * inv_n;
       }
     }
     loss_[static_cast<size_t>(block)] += acc;
@@ -149,7 +151,7 @@ class MemoryLogistic final : public LogisticPasses {
     const double n = static_cast<double>(ypm_.size());
     z_ = ypm_.cwiseProduct(margins);
     simd::logistic_terms(z_.data(), l_.data(), s_.data(), ypm_.size());
-    const Vec coef = -ypm_.cwiseProduct(s_) / n;
+    const Vec coef = -ypm_.cwiseProduct(s_) * (1.0 / n);
     return t_.transpose_times(coef);
   }
 

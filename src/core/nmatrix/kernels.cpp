@@ -386,6 +386,17 @@ void Kernels::reduce_and_multiply(int c, double* tp) {
       }
       return;
     }
+    if (c == 1) {  // pull, one column: column j of B' z over its rows, ascending (the push's order)
+      for (std::int64_t j = lo; j < hi; ++j) {
+        double acc = out[j];
+        if (p.pattern)
+          for (int e = p.t_outer[j]; e < p.t_outer[j + 1]; ++e) acc += z[p.t_inner[e]];
+        else
+          for (int e = p.t_outer[j]; e < p.t_outer[j + 1]; ++e) acc = std::fma(p.t_values[e], z[p.t_inner[e]], acc);
+        out[j] = acc;
+      }
+      return;
+    }
     for (std::int64_t j = lo; j < hi; ++j) {  // pull: column j of B' Z over its rows, ascending
       double* oc = out + j * c;
       for (int e = p.t_outer[j]; e < p.t_outer[j + 1]; ++e) {
