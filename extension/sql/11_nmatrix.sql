@@ -398,6 +398,20 @@ CREATE FUNCTION morpheus.crossprod(t morpheus.nmatrix)
 COMMENT ON FUNCTION morpheus.crossprod(morpheus.nmatrix) IS
   'T''T as a 2-D array, by the factorized algorithm (Morpheus Algorithm 2; M:N Algorithm 10).';
 
+CREATE FUNCTION morpheus.crossprod_sparse(t morpheus.nmatrix)
+  RETURNS morpheus.nmatrix
+  AS 'MODULE_PATHNAME', 'morpheus_nm_crossprod_sparse'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION morpheus.crossprod_sparse(morpheus.nmatrix) IS
+  'T''T as a sparse d x d nmatrix (one CSR block, zeros not stored), by the factorized algorithm: for wide one-hot matrices whose dense crossprod does not fit. List it with morpheus.entries.';
+
+CREATE FUNCTION morpheus.entries(t morpheus.nmatrix)
+  RETURNS TABLE (i integer, j integer, v float8)
+  AS 'MODULE_PATHNAME', 'morpheus_nm_entries'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 1000;
+COMMENT ON FUNCTION morpheus.entries(morpheus.nmatrix) IS
+  'The stored entries of a normalized matrix (its join, row by row) as 1-based (i, j, v) triplets; zeros of sparse blocks are not listed.';
+
 CREATE FUNCTION morpheus.tcrossprod(t morpheus.nmatrix)
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_nm_tcrossprod'

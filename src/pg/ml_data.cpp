@@ -16,10 +16,17 @@ std::unique_ptr<ml::DataMatrix> data_matrix_arg(FunctionCallInfo fcinfo, int arg
     const MatrixArg m = matrix_arg(fcinfo, argno, name);
     return std::make_unique<ml::DenseDataMatrix>(m.map());
   }
-  // The only other overload takes morpheus.nmatrix: run on the plan that morpheus.factorize asks for.
+  // The only other overload takes morpheus.nmatrix: run on the plan that morpheus.factorize asks for. Tables the
+  // plan does not factorize run as the materialized join, row by row (the work of the join without its memory).
   nm::NormalizedMatrix t = nmatrix_value(fcinfo, argno);
-  const ml::Plan plan = ml::make_plan(t, plan_options());
-  return std::make_unique<ml::NormalizedDataMatrix>(ml::apply_plan(t, plan));
+  const ml::PlanOptions po = plan_options();
+  // The calibrated costs (measured once per backend) only matter to the cost model's own decisions.
+  const bool costs = po.mode == ml::FactorizeMode::Auto && po.model == ml::PlanModel::Cost;
+  const ml::Plan plan = ml::make_plan(t, po, costs ? ml::calibrated_constants() : ml::CostConstants{});
+  nm::KernelOptions options;
+  options.threads = kernel_threads();
+  options.streamed = ml::materialized_parts(t, plan);
+  return std::make_unique<ml::NormalizedDataMatrix>(std::move(t), std::move(options));
 }
 
 }  // namespace morpheus::pg

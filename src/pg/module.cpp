@@ -23,6 +23,7 @@ namespace {
 
 bool g_progress = false;
 int g_blas_threads = 1;
+int g_threads = 1;
 int g_factorize = static_cast<int>(ml::FactorizeMode::Auto);
 int g_plan_model = static_cast<int>(ml::PlanModel::Cost);
 double g_tuple_ratio_min = 5;
@@ -61,6 +62,7 @@ Datum blas_info_body(FunctionCallInfo) {
 }
 }  // namespace
 int blas_threads() { return g_blas_threads; }
+int kernel_threads() { return g_threads; }
 
 NoticeProgress::NoticeProgress(std::string label)
     : label_(std::move(label)),
@@ -95,6 +97,11 @@ extern "C" void _PG_init(void) {
                           "Backends are processes: more than one thread per backend oversubscribes the cores "
                           "when several sessions compute at once.",
                           &g_blas_threads, 1, 1, 256, PGC_USERSET, 0, nullptr, assign_blas_threads, nullptr);
+  DefineCustomIntVariable("morpheus.threads",
+                          "Threads of the factorized ML passes (linreg, logreg, kmeans, gnmf on an nmatrix).",
+                          "Opt-in: results are identical in every bit for any value; more than one thread per backend "
+                          "oversubscribes the cores when several sessions compute at once.",
+                          &g_threads, 1, 1, 64, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   DefineCustomBoolVariable("morpheus.progress", "Emit NOTICE lines (step k of N, loss, elapsed, ETA) on long work.",
                            nullptr, &g_progress, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   DefineCustomEnumVariable("morpheus.factorize",

@@ -1,5 +1,6 @@
 // SQL surface of the normalized matrix: the morpheus.nmatrix type (varlena holding the core's versioned binary
 // layout), its constructors and the factorized operators.
+#include "core/ml/normalized_data_matrix.hpp"
 #include "core/ml/plan.hpp"
 #include "core/nmatrix/nmatrix.hpp"
 // core headers first
@@ -13,6 +14,7 @@
 #include "pg/nmatrix_datum.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi_query.hpp"
+#include "pg/srf.hpp"
 
 namespace morpheus::pg {
 namespace {
@@ -163,6 +165,51 @@ std::string key_text(const ColumnData& c, std::int64_t r) {
   return c.key_is_text ? c.text[static_cast<size_t>(r)] : std::to_string(c.ints[static_cast<size_t>(r)]);
 }
 
+// The columns a query may use for its features: dense `features float8[]`, or sparse `index int[]` (1-based column
+// numbers) with optional `value float8[]` (default: every value 1) and optional `width int` (the column count,
+// default the largest index).
+void want_features(std::vector<ColumnRequest>& want) {
+  want.push_back({"features", ColumnType::FloatArray, false});
+  want.push_back({"index", ColumnType::IntArray, false});
+  want.push_back({"value", ColumnType::FloatArray, false});
+  want.push_back({"width", ColumnType::Integer, false});
+}
+
+// The features of a query read with want_features; `required`: one of the two forms must be present.
+bool features_block(const QueryTable& q, const std::string& qname, bool required, nm::Block& out) {
+  if (q.has("index")) {
+    if (q.has("features"))
+      throw invalid_parameter(qname + " returns both \"features\" and \"index\"",
+                              "Return dense features float8[], or sparse index int[] (with value float8[]), not both.");
+    std::int64_t width = -1;
+    if (q.has("width")) {
+      q.require_no_nulls("width", qname.c_str());
+      const ColumnData& w = q.column("width");
+      for (std::int64_t r = 0; r < q.rows; ++r) {
+        if (w.ints[static_cast<size_t>(r)] != w.ints[0] || w.ints[0] < 0)
+          throw invalid_parameter("column \"width\" of " + qname + " must be one value >= 0 on every row, row " +
+                                      std::to_string(r + 1) + " has " + std::to_string(w.ints[static_cast<size_t>(r)]),
+                                  "Return the number of feature columns, the same on every row.");
+      }
+      width = q.rows > 0 ? w.ints[0] : 0;
+    }
+    out = nm::Block(
+        sparse_features(q.column("index"), q.has("value") ? &q.column("value") : nullptr, q.rows, width, qname));
+    return true;
+  }
+  if (q.has("value") || q.has("width"))
+    throw invalid_parameter(qname + " returns \"value\" or \"width\" without \"index\"",
+                            "Sparse features need index int[] (1-based column numbers).");
+  if (q.has("features")) {
+    out = nm::Block(features_matrix(q.column("features"), q.rows, qname));
+    return true;
+  }
+  if (required)
+    throw Error(ErrorKind::UndefinedColumn, qname + " returns no column \"features\" or \"index\"",
+                "Return dense features float8[], or sparse index int[] (with value float8[]).");
+  return false;
+}
+
 Datum from_sql_body(FunctionCallInfo fcinfo) {
   require_not_null(fcinfo, 0, "entity_sql");
   require_not_null(fcinfo, 1, "attribute_sql");
@@ -174,20 +221,22 @@ Datum from_sql_body(FunctionCallInfo fcinfo) {
     throw invalid_parameter("attribute_sql has " + std::to_string(attr_sql.size()) + " queries but fk_columns has " +
                                 std::to_string(fk_cols.size()) + " names",
                             "Name one foreign-key column of entity_sql per attribute query.");
-  std::vector<ColumnRequest> want{{"features", ColumnType::FloatArray, false}};
+  std::vector<ColumnRequest> want;
+  want_features(want);
   for (const auto& c : fk_cols) want.push_back({c, ColumnType::Key, true});
   const QueryTable e = read_query(entity_sql, "entity_sql", want);
   if (e.rows < 1)
     throw invalid_parameter("entity_sql returned no rows", "The entity query must return at least one row.");
-  NormalizedMatrix t =
-      e.has("features")
-          ? NormalizedMatrix::from_entity(nm::Block(features_matrix(e.column("features"), e.rows, "entity_sql")))
-          : NormalizedMatrix::with_rows(e.rows);
+  nm::Block s_block;
+  NormalizedMatrix t = features_block(e, "entity_sql", false, s_block)
+                           ? NormalizedMatrix::from_entity(std::move(s_block))
+                           : NormalizedMatrix::with_rows(e.rows);
   for (size_t k = 0; k < attr_sql.size(); ++k) {
     const std::string qname = "attribute_sql[" + std::to_string(k + 1) + "]";
     e.require_no_nulls(fk_cols[k], "entity_sql");
-    const QueryTable a = read_query(attr_sql[k], qname.c_str(),
-                                    {{"key", ColumnType::Key, true}, {"features", ColumnType::FloatArray, true}});
+    std::vector<ColumnRequest> awant{{"key", ColumnType::Key, true}};
+    want_features(awant);
+    const QueryTable a = read_query(attr_sql[k], qname.c_str(), awant);
     if (a.rows < 1)
       throw invalid_parameter(qname + " returned no rows", "Each attribute query must return at least one row.");
     a.require_no_nulls("key", qname.c_str());
@@ -210,7 +259,9 @@ Datum from_sql_body(FunctionCallInfo fcinfo) {
                                 "Every foreign key must match a key of the attribute query (an inner join).");
       idx[static_cast<size_t>(r)] = it->second;
     }
-    t.join(std::move(idx), nm::Block(features_matrix(a.column("features"), a.rows, qname)));
+    nm::Block r_block;
+    features_block(a, qname, true, r_block);
+    t.join(std::move(idx), std::move(r_block));
   }
   return nm_datum(t);
 }
@@ -286,6 +337,31 @@ Datum crossprod_body(FunctionCallInfo fcinfo) {
   require_columns(t, "crossprod");
   nm::check_value_size(8.0 * t.cols() * t.cols(), "crossprod result");
   return matrix_datum(nm::crossprod(t), "crossprod result");
+}
+
+// crossprod_sparse(t) -> nmatrix: T'T as one sparse block (the plan does not apply: the sparse Gram matrix is always
+// computed by the factorized algorithm, which never repeats the join's rows).
+Datum crossprod_sparse_body(FunctionCallInfo fcinfo) {
+  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
+  require_columns(t, "crossprod_sparse");
+  return nm_datum(NormalizedMatrix::from_entity(nm::Block(nm::crossprod_sparse(t))));
+}
+
+// entries(t) -> (i int, j int, v float8): the stored entries of the logical matrix, 1-based, row by row.
+Datum entries_body(FunctionCallInfo fcinfo) {
+  const NormalizedMatrix t = nmatrix_value(fcinfo, 0);
+  const nm::SparseMatrix m = ml::materialize_sparse(t);
+  SrfWriter out(fcinfo);
+  const bool nulls[3] = {false, false, false};
+  for (int r = 0; r < m.outerSize(); ++r) {
+    if (r % 1024 == 0) check_interrupts();
+    for (nm::SparseMatrix::InnerIterator it(m, r); it; ++it) {
+      Datum values[3] = {Int32GetDatum(r + 1), Int32GetDatum(static_cast<int>(it.col()) + 1),
+                         Float8GetDatum(it.value())};
+      out.put(values, nulls);
+    }
+  }
+  return (Datum)0;
 }
 
 Datum tcrossprod_body(FunctionCallInfo fcinfo) {
@@ -394,6 +470,8 @@ MORPHEUS_FUNCTION(nm_t, mp::t_body)
 MORPHEUS_FUNCTION(nm_materialize, mp::materialize_body)
 MORPHEUS_FUNCTION(nm_crossprod, mp::crossprod_body)
 MORPHEUS_FUNCTION(nm_tcrossprod, mp::tcrossprod_body)
+MORPHEUS_FUNCTION(nm_crossprod_sparse, mp::crossprod_sparse_body)
+MORPHEUS_FUNCTION(nm_entries, mp::entries_body)
 MORPHEUS_FUNCTION(nm_ginv, mp::ginv_body)
 MORPHEUS_FUNCTION(nm_lmm, mp::lmm_body)
 MORPHEUS_FUNCTION(nm_rmm, mp::rmm_body)

@@ -13,6 +13,8 @@ namespace morpheus::pg {
 bool progress_enabled();
 // morpheus.blas_threads: threads OpenBLAS may use inside this backend.
 int blas_threads();
+// morpheus.threads: threads of the factorized ML passes (core/nmatrix/kernels.hpp).
+int kernel_threads();
 // morpheus.factorize, morpheus.plan_model, morpheus.tuple_ratio_threshold, morpheus.feature_ratio_threshold.
 ml::PlanOptions plan_options();
 

@@ -1,5 +1,6 @@
 #include "pg/spi_query.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <exception>
 
@@ -38,6 +39,7 @@ bool accepts(ColumnType want, Oid t) {
     case ColumnType::Key: return is_integer_type(t) || is_text_type(t);
     case ColumnType::Text: return is_text_type(t);
     case ColumnType::FloatArray: return t == FLOAT8ARRAYOID;
+    case ColumnType::IntArray: return t == INT4ARRAYOID;
   }
   return false;
 }
@@ -49,6 +51,7 @@ const char* expected_text(ColumnType want) {
     case ColumnType::Key: return "a key (an integer or text)";
     case ColumnType::Text: return "text";
     case ColumnType::FloatArray: return "float8[]";
+    case ColumnType::IntArray: return "int[]";
   }
   return "?";
 }
@@ -60,6 +63,7 @@ const char* cast_hint(ColumnType want) {
     case ColumnType::Key: return "::int or ::text";
     case ColumnType::Text: return "::text";
     case ColumnType::FloatArray: return "::float8[]";
+    case ColumnType::IntArray: return "::int[]";
   }
   return "";
 }
@@ -115,7 +119,8 @@ void stage_batch(const BatchArgs* a) {
         case FLOAT4OID: s->num = DatumGetFloat4(d); break;
         case FLOAT8OID: s->num = DatumGetFloat8(d); break;
         case NUMERICOID: s->num = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)); break;
-        case FLOAT8ARRAYOID: s->arr = DatumGetArrayTypeP(d); break;
+        case FLOAT8ARRAYOID:
+        case INT4ARRAYOID: s->arr = DatumGetArrayTypeP(d); break;
         default: {  // text-like
           text* t = DatumGetTextPP(d);
           s->str = VARDATA_ANY(t);
@@ -155,6 +160,20 @@ void append_value(ColumnData& col, const Staged& s, std::int64_t row, const char
         col.values.insert(col.values.end(), p, p + ARR_DIMS(s.arr)[0]);
       }
       col.offsets.push_back(static_cast<std::int64_t>(col.values.size()));
+      break;
+    }
+    case ColumnType::IntArray: {
+      if (col.offsets.empty()) col.offsets.push_back(0);
+      if (s.arr != nullptr && ARR_NDIM(s.arr) > 0) {
+        if (ARR_NDIM(s.arr) != 1 || ARR_HASNULL(s.arr))
+          throw invalid_parameter("column \"" + col.name + "\" of " + query_arg +
+                                      " must hold 1-D arrays without NULL, row " + std::to_string(row + 1) +
+                                      " does not",
+                                  "Pass one int[] of column numbers per row, e.g. array_agg(col ORDER BY col).");
+        const std::int32_t* p = reinterpret_cast<const std::int32_t*>(ARR_DATA_PTR(s.arr));
+        col.ints.insert(col.ints.end(), p, p + ARR_DIMS(s.arr)[0]);
+      }
+      col.offsets.push_back(static_cast<std::int64_t>(col.ints.size()));
       break;
     }
   }
@@ -291,7 +310,8 @@ QueryTable read_query(const std::string& sql, const char* query_arg, const std::
   });
   spi.finish();
   for (auto* c : present)
-    if (c->type == ColumnType::FloatArray && c->offsets.empty()) c->offsets.push_back(0);
+    if ((c->type == ColumnType::FloatArray || c->type == ColumnType::IntArray) && c->offsets.empty())
+      c->offsets.push_back(0);
   return table;
 }
 
@@ -316,6 +336,57 @@ RowMatrix features_matrix(const ColumnData& c, std::int64_t rows, const std::str
     throw invalid_parameter("column \"features\" of " + query_arg + " holds a NaN or infinite value",
                             "Replace NaN and infinity in the query.");
   return m;
+}
+
+nm::SparseMatrix sparse_features(const ColumnData& index, const ColumnData* value, std::int64_t rows,
+                                 std::int64_t width, const std::string& query_arg) {
+  std::int64_t max_index = 0;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    if (index.is_null[static_cast<size_t>(r)])
+      throw Error(ErrorKind::NullValue, "column \"index\" of " + query_arg + " is NULL in row " + std::to_string(r + 1),
+                  "Every row needs an index array; use '{}' for a row without stored entries.");
+    const std::int64_t lo = index.offsets[static_cast<size_t>(r)], hi = index.offsets[static_cast<size_t>(r + 1)];
+    if (value != nullptr) {
+      if (value->is_null[static_cast<size_t>(r)])
+        throw Error(ErrorKind::NullValue,
+                    "column \"value\" of " + query_arg + " is NULL in row " + std::to_string(r + 1),
+                    "Give one value per index, or omit the value column when every value is 1.");
+      const std::int64_t vl = value->offsets[static_cast<size_t>(r + 1)] - value->offsets[static_cast<size_t>(r)];
+      if (vl != hi - lo)
+        throw invalid_parameter("row " + std::to_string(r + 1) + " of " + query_arg + " has " +
+                                    std::to_string(hi - lo) + " indices but " + std::to_string(vl) + " values",
+                                "The index and value arrays of a row must have the same length.");
+    }
+    for (std::int64_t e = lo; e < hi; ++e) {
+      const std::int64_t j = index.ints[static_cast<size_t>(e)];
+      if (j < 1 || (width >= 0 && j > width))
+        throw Error(ErrorKind::Subscript,
+                    "column \"index\" of " + query_arg + " holds " + std::to_string(j) + " in row " +
+                        std::to_string(r + 1) + (width >= 0 ? " but width is " + std::to_string(width) : std::string()),
+                    "Column numbers are 1-based" + std::string(width >= 0 ? " and at most width." : "."));
+      max_index = std::max(max_index, j);
+    }
+  }
+  const std::int64_t d = width >= 0 ? width : max_index;
+  std::vector<std::int64_t> ri, ci;
+  std::vector<double> v;
+  const std::int64_t nnz = index.offsets[static_cast<size_t>(rows)];
+  nm::check_value_size(24.0 * static_cast<double>(nnz), "sparse features of " + query_arg);
+  ri.reserve(static_cast<size_t>(nnz));
+  ci.reserve(static_cast<size_t>(nnz));
+  v.reserve(static_cast<size_t>(nnz));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    if (r % 16384 == 0) check_interrupts();
+    const std::int64_t lo = index.offsets[static_cast<size_t>(r)], hi = index.offsets[static_cast<size_t>(r + 1)];
+    const std::int64_t vlo = value != nullptr ? value->offsets[static_cast<size_t>(r)] : 0;
+    for (std::int64_t e = lo; e < hi; ++e) {
+      ri.push_back(r);
+      ci.push_back(index.ints[static_cast<size_t>(e)] - 1);
+      v.push_back(value != nullptr ? value->values[static_cast<size_t>(vlo + e - lo)] : 1.0);
+    }
+  }
+  nm::Block b = nm::sparse_block(rows, d, ri, ci, v, query_arg.c_str());
+  return nm::SparseMatrix(b.sparse());
 }
 
 }  // namespace morpheus::pg

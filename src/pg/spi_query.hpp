@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/dense.hpp"
+#include "core/nmatrix/nmatrix.hpp"
 // core headers first
 #include <cstdint>
 #include <string>
@@ -16,6 +17,7 @@ enum class ColumnType {
   Key,         // int2/4/8 (into ints) or text/varchar (into text): a join key
   Text,        // text, varchar, char
   FloatArray,  // float8[] (1-D or empty): concatenated into values with offsets
+  IntArray,    // int4[] (1-D or empty): concatenated into ints with offsets
 };
 
 struct ColumnRequest {
@@ -33,7 +35,7 @@ struct ColumnData {
   std::vector<std::int64_t> ints;
   std::vector<std::string> text;
   std::vector<double> values;          // FloatArray: row i is values[offsets[i], offsets[i+1])
-  std::vector<std::int64_t> offsets;   // FloatArray: rows + 1 entries
+  std::vector<std::int64_t> offsets;   // FloatArray, IntArray: rows + 1 entries (IntArray elements are in ints)
   std::vector<unsigned char> is_null;  // one flag per row
 };
 
@@ -57,5 +59,11 @@ QueryTable read_query(const std::string& sql, const char* query_arg, const std::
 // A FloatArray column (float8[] of equal lengths, no NULL, all finite) as a rows x d matrix; errors name the column,
 // the row (1-based) and `query_arg`.
 RowMatrix features_matrix(const ColumnData& c, std::int64_t rows, const std::string& query_arg);
+
+// Sparse features: `index` (IntArray, 1-based column numbers) with `value` (FloatArray of the same lengths; nullptr:
+// every value is 1) as a rows x width CSR matrix (duplicates summed). width < 0: the largest index. Errors name the
+// column, the row (1-based) and `query_arg`.
+nm::SparseMatrix sparse_features(const ColumnData& index, const ColumnData* value, std::int64_t rows,
+                                 std::int64_t width, const std::string& query_arg);
 
 }  // namespace morpheus::pg

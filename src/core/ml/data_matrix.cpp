@@ -4,6 +4,14 @@
 
 namespace morpheus::ml {
 
+Mat DataMatrix::fused_pass(const Mat& x, RowOp& op, bool want_tp) const {
+  const RowMatrix m = times(x);
+  RowMatrix p(m.rows(), m.cols());
+  op.apply(0, 0, m.rows(), m.data(), p.data());
+  if (!want_tp) return Mat();
+  return transpose_times(Mat(p));
+}
+
 Mat DenseDataMatrix::times(const Mat& x) const {
   check_interrupts();
   Mat out = t_ * x;

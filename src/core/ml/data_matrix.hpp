@@ -7,6 +7,7 @@
 #include <Eigen/Dense>
 
 #include "core/dense.hpp"
+#include "core/row_op.hpp"
 
 namespace morpheus::ml {
 
@@ -31,6 +32,11 @@ class DataMatrix {
   virtual Vec row(Index i) const = 0;
   // The smallest entry of T.
   virtual double min_coeff() const = 0;
+  // Fixed row blocks of a fused pass with c columns: a RowOp keeps per-block state for this many blocks.
+  virtual int pass_blocks(int c) const { return 1; }
+  // Fused pass (core/row_op.hpp): M = T X (X is d x c) handed to op tile by tile; returns T' P (d x c) when want_tp
+  // (else an empty matrix). The default computes times(), op over all rows as block 0, then transpose_times().
+  virtual Mat fused_pass(const Mat& x, RowOp& op, bool want_tp) const;
 };
 
 // A plain dense matrix, mapped (not copied).

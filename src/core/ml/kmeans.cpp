@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/row_op.hpp"
 
 namespace morpheus::ml {
 namespace {
@@ -18,9 +19,69 @@ Mat distances(const DataMatrix& t, const Vec& row_sq, const Mat& c) {
   return d.cwiseMax(0.0);
 }
 
+// One fused Lloyd assignment: m = T C tile by tile; row i takes the first center minimizing
+// max((-2 m_ij + |x_i|^2) + |c_j|^2, 0) (the order of the unfused expression); P is the one-hot assignment, so the
+// pass returns T' A, the per-center sums. Loss, counts and "changed" are kept per block.
+class AssignOp final : public RowOp {
+ public:
+  AssignOp(const Vec& row_sq, const Vec& c_sq, Vec& best, std::vector<int>& assignment, int blocks)
+      : row_sq_(row_sq.data()),
+        c_sq_(c_sq.data()),
+        k_(static_cast<int>(c_sq.size())),
+        best_(best.data()),
+        assignment_(assignment.data()),
+        loss_(static_cast<size_t>(blocks), 0.0),
+        counts_(static_cast<size_t>(blocks) * static_cast<size_t>(c_sq.size()), 0.0),
+        changed_(static_cast<size_t>(blocks), 0) {}
+  void apply(int block, std::int64_t row0, std::int64_t rows, const double* m, double* p) override {
+    double loss = 0;
+    double* counts = counts_.data() + static_cast<size_t>(block) * k_;
+    bool changed = false;
+    for (std::int64_t i = 0; i < rows; ++i) {
+      const std::int64_t r = row0 + i;
+      const double* mi = m + i * k_;
+      int arg = 0;
+      double lo = 0;
+      for (int j = 0; j < k_; ++j) {
+        const double dij = std::max((-2.0 * mi[j] + row_sq_[r]) + c_sq_[j], 0.0);
+        if (j == 0 || dij < lo) lo = dij, arg = j;
+      }
+      best_[r] = lo;
+      loss += lo;
+      changed = changed || assignment_[r] != arg;
+      assignment_[r] = arg;
+      counts[arg] += 1;
+      double* pi = p + i * k_;
+      for (int j = 0; j < k_; ++j) pi[j] = 0;
+      pi[arg] = 1;
+    }
+    loss_[static_cast<size_t>(block)] += loss;
+    if (changed) changed_[static_cast<size_t>(block)] = 1;
+  }
+  void finish(KmeansPasses::Step& s) const {
+    s.loss = 0;
+    s.counts = Vec::Zero(k_);
+    s.changed = false;
+    for (size_t b = 0; b < loss_.size(); ++b) {
+      s.loss += loss_[b];
+      for (int j = 0; j < k_; ++j) s.counts(j) += counts_[b * k_ + j];
+      s.changed = s.changed || changed_[b] != 0;
+    }
+  }
+
+ private:
+  const double* row_sq_;
+  const double* c_sq_;
+  int k_;
+  double* best_;
+  int* assignment_;
+  std::vector<double> loss_, counts_;
+  std::vector<char> changed_;
+};
+
 class MemoryKmeans final : public KmeansPasses {
  public:
-  explicit MemoryKmeans(const DataMatrix& t) : t_(t), row_sq_(t.row_squared_norms()) {
+  explicit MemoryKmeans(const DataMatrix& t) : t_(t), row_sq_(t.row_squared_norms()), best_(t.rows()) {
     assignment_.assign(static_cast<size_t>(t.rows()), -1);
   }
   Index rows() override { return t_.rows(); }
@@ -41,27 +102,12 @@ class MemoryKmeans final : public KmeansPasses {
     return n - 1;
   }
   Step assign(const Mat& c) override {
-    const Index n = t_.rows();
     const int k = static_cast<int>(c.cols());
-    const Mat d = distances(t_, row_sq_, c);
+    const Vec c_sq = c.colwise().squaredNorm().transpose();
+    AssignOp op(row_sq_, c_sq, best_, assignment_, t_.pass_blocks(k));
     Step s;
-    best_.resize(n);
-    for (Index i = 0; i < n; ++i) {
-      Index arg = 0;
-      d.row(i).minCoeff(&arg);  // first minimum: ties go to the lowest index
-      best_(i) = d(i, arg);
-      s.loss += best_(i);
-      if (assignment_[static_cast<size_t>(i)] != static_cast<int>(arg)) s.changed = true;
-      assignment_[static_cast<size_t>(i)] = static_cast<int>(arg);
-    }
-    // Update: C = T' A / counts.
-    Mat a = Mat::Zero(n, k);
-    s.counts = Vec::Zero(k);
-    for (Index i = 0; i < n; ++i) {
-      a(i, assignment_[static_cast<size_t>(i)]) = 1;
-      s.counts(assignment_[static_cast<size_t>(i)]) += 1;
-    }
-    s.sums = t_.transpose_times(a);
+    s.sums = t_.fused_pass(c, op, true);
+    op.finish(s);
     return s;
   }
   Vec farthest() override {

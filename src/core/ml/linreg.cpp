@@ -39,6 +39,32 @@ double estimate_curvature(const DataMatrix& t, int iterations) {
 
 namespace {
 
+// One fused pass of the residual: r = T w - y row by row (written as P, so the pass returns T' r) and |r|^2 summed
+// per block, then in block order.
+class ResidualOp final : public RowOp {
+ public:
+  ResidualOp(const Vec& y, int blocks) : y_(y.data()), sse_(static_cast<size_t>(blocks), 0.0) {}
+  void apply(int block, std::int64_t row0, std::int64_t rows, const double* m, double* p) override {
+    const double* y = y_ + row0;
+    double s = 0;
+    for (std::int64_t i = 0; i < rows; ++i) {
+      const double r = m[i] - y[i];
+      p[i] = r;
+      s += r * r;
+    }
+    sse_[static_cast<size_t>(block)] += s;
+  }
+  double sse() const {
+    double s = 0;
+    for (double v : sse_) s += v;
+    return s;
+  }
+
+ private:
+  const double* y_;
+  std::vector<double> sse_;
+};
+
 // The in-memory passes: products through the DataMatrix (factorized or not), y held as a vector.
 class MemoryLeastSquares final : public LeastSquaresPasses {
  public:
@@ -50,9 +76,9 @@ class MemoryLeastSquares final : public LeastSquaresPasses {
     rhs = t_.transpose_times(y_);
   }
   double residual(const Vec& w, Vec& gradient) override {
-    const Vec r = t_.times(w) - y_;
-    gradient = t_.transpose_times(r);
-    return r.squaredNorm();
+    ResidualOp op(y_, t_.pass_blocks(1));
+    gradient = t_.fused_pass(w, op, true);
+    return op.sse();
   }
   double curvature() override { return estimate_curvature(t_); }
 

@@ -1,11 +1,13 @@
 #include "core/ml/logreg.hpp"
 
 #include <cmath>
+#include <algorithm>
 #include <deque>
 #include <string>
 
 #include "core/errors.hpp"
 #include "core/ml/linreg.hpp"
+#include "core/simd_math.hpp"
 
 namespace morpheus::ml {
 namespace {
@@ -27,10 +29,76 @@ struct Eval {
   Vec grad;
 };
 
-// The in-memory passes: margins T w and T d kept as vectors, products through the DataMatrix.
+constexpr std::int64_t kTerms = 256;  // rows of the logistic terms computed at once (vectorized)
+
+// Sum of log(1 + exp(-y m)) over rows, in the fixed order of the fused pass (per block, then blocks in order).
+double mean_of(const std::vector<double>& block_sums, double n) {
+  double s = 0;
+  for (double v : block_sums) s += v;
+  return s / n;
+}
+
+// The fused pass of one line-search direction: td = T d, the margins m1 = m + td of the unit step, their mean loss
+// and the scaled gradient coefficients -y sigmoid(-y m1) / n as P, so that the pass also returns the gradient at
+// the unit step (used when the line search accepts a = 1, as gradient descent with a safe step always does).
+class LineOp final : public RowOp {
+ public:
+  LineOp(const Vec& ypm, const Vec& margins, Vec& td, Vec& m1, int blocks)
+      : ypm_(ypm.data()),
+        margins_(margins.data()),
+        td_(td.data()),
+        m1_(m1.data()),
+        n_(ypm.size()),
+        loss_(static_cast<size_t>(blocks), 0.0),
+        z_(static_cast<size_t>(blocks) * kTerms),
+        l_(static_cast<size_t>(blocks) * kTerms),
+        s_(static_cast<size_t>(blocks) * kTerms) {}
+  void apply(int block, std::int64_t row0, std::int64_t rows, const double* m, double* p) override {
+    double* z = z_.data() + static_cast<size_t>(block) * kTerms;
+    double* l = l_.data() + static_cast<size_t>(block) * kTerms;
+    double* s = s_.data() + static_cast<size_t>(block) * kTerms;
+    double acc = 0;
+    const double inv_n = 1.0 / static_cast<double>(n_);
+    for (std::int64_t i0 = 0; i0 < rows; i0 += kTerms) {
+      const std::int64_t len = std::min(kTerms, rows - i0);
+      const std::int64_t r0 = row0 + i0;
+      std::copy(m + i0, m + i0 + len, td_ + r0);
+      for (std::int64_t i = 0; i < len; ++i) {
+        const double m1 = margins_[r0 + i] + m[i0 + i];
+        m1_[r0 + i] = m1;
+        z[i] = ypm_[r0 + i] * m1;
+      }
+      simd::logistic_terms(z, l, s, len);
+      for (std::int64_t i = 0; i < len; ++i) {
+        acc += l[i];
+        p[i0 + i] = -ypm_[r0 + i] * s[i] * inv_n;
+      }
+    }
+    loss_[static_cast<size_t>(block)] += acc;
+  }
+  double mean_loss() const { return mean_of(loss_, static_cast<double>(n_)); }
+
+ private:
+  const double* ypm_;
+  const double* margins_;
+  double* td_;
+  double* m1_;
+  Index n_;
+  std::vector<double> loss_, z_, l_, s_;
+};
+
+// The in-memory passes: margins T w and T d kept as vectors (allocated once), products through the DataMatrix.
 class MemoryLogistic final : public LogisticPasses {
  public:
-  MemoryLogistic(const DataMatrix& t, Vec ypm) : t_(t), ypm_(std::move(ypm)), margins_(Vec::Zero(t.rows())) {}
+  MemoryLogistic(const DataMatrix& t, Vec ypm)
+      : t_(t),
+        ypm_(std::move(ypm)),
+        margins_(Vec::Zero(t.rows())),
+        td_(t.rows()),
+        m_new_(t.rows()),
+        z_(t.rows()),
+        l_(t.rows()),
+        s_(t.rows()) {}
   Index rows() override { return t_.rows(); }
   Index cols() const override { return t_.cols(); }
   double start(Vec& gradient) override {
@@ -38,33 +106,62 @@ class MemoryLogistic final : public LogisticPasses {
     gradient = gradient_at(margins_);
     return mean_loss(margins_);
   }
-  void set_line(const Vec&, const Vec& direction) override { td_ = t_.times(direction); }
+  void set_line(const Vec&, const Vec& direction) override {
+    LineOp op(ypm_, margins_, td_, m_new_, t_.pass_blocks(1));
+    unit_gradient_ = t_.fused_pass(direction, op, true);
+    unit_loss_ = op.mean_loss();
+    unit_valid_ = true;
+    new_is_unit_ = true;
+  }
   double line_loss(double a, const Vec&) override {
+    if (a == 1.0 && unit_valid_) {
+      if (!new_is_unit_) m_new_ = margins_ + td_;
+      new_is_unit_ = true;
+      return unit_loss_;
+    }
     m_new_ = margins_ + a * td_;
+    new_is_unit_ = false;
     return mean_loss(m_new_);
   }
-  Vec accept(double, const Vec&) override {
-    margins_ = std::move(m_new_);
+  Vec accept(double a, const Vec&) override {
+    margins_.swap(m_new_);
+    unit_valid_ = false;
+    if (a == 1.0 && new_is_unit_) return unit_gradient_;
     return gradient_at(margins_);
   }
   double curvature() override { return estimate_curvature(t_); }
 
  private:
-  double mean_loss(const Vec& margins) const {
-    double s = 0;
-    for (Index i = 0; i < ypm_.size(); ++i) s += log1pexp_neg(ypm_(i) * margins(i));
-    return s / static_cast<double>(ypm_.size());
+  // The loss in the same order as the fused pass (per block of pass_blocks, then blocks in order).
+  double mean_loss(const Vec& margins) {
+    const Index n = ypm_.size();
+    z_ = ypm_.cwiseProduct(margins);
+    simd::logistic_terms(z_.data(), l_.data(), s_.data(), n);
+    const int nb = t_.pass_blocks(1);
+    std::vector<double> sums(static_cast<size_t>(nb), 0.0);
+    for (int b = 0; b < nb; ++b) {
+      const Index lo = n * b / nb, hi = n * (b + 1) / nb;
+      double acc = 0;
+      for (Index i = lo; i < hi; ++i) acc += l_(i);
+      sums[static_cast<size_t>(b)] = acc;
+    }
+    return mean_of(sums, static_cast<double>(n));
   }
-  Vec gradient_at(const Vec& margins) const {
+  Vec gradient_at(const Vec& margins) {
     const double n = static_cast<double>(ypm_.size());
-    Vec coef(ypm_.size());
-    for (Index i = 0; i < ypm_.size(); ++i) coef(i) = -ypm_(i) * sigmoid_neg(ypm_(i) * margins(i)) / n;
+    z_ = ypm_.cwiseProduct(margins);
+    simd::logistic_terms(z_.data(), l_.data(), s_.data(), ypm_.size());
+    const Vec coef = -ypm_.cwiseProduct(s_) * (1.0 / n);
     return t_.transpose_times(coef);
   }
 
   const DataMatrix& t_;
   Vec ypm_;
   Vec margins_, td_, m_new_;
+  Vec z_, l_, s_;  // scratch of the element-wise passes
+  Vec unit_gradient_;
+  double unit_loss_ = 0;
+  bool unit_valid_ = false, new_is_unit_ = false;
 };
 
 }  // namespace

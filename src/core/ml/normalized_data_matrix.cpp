@@ -3,24 +3,79 @@
 #include <algorithm>
 #include <limits>
 
+#include "core/errors.hpp"
 #include "core/interrupt.hpp"
+#include "core/ml/plan.hpp"
 
 namespace morpheus::ml {
 
+NormalizedDataMatrix::NormalizedDataMatrix(nm::NormalizedMatrix t, nm::KernelOptions options) : t_(std::move(t)) {
+  streamed_ = options.streamed;
+  streamed_.resize(t_.parts().size(), false);
+  if (t_.transposed()) {
+    // The transposed value runs through the general operators; parts not factorized are gathered, as before.
+    if (std::find(streamed_.begin(), streamed_.end(), true) != streamed_.end()) t_ = materialize_parts(t_, streamed_);
+    streamed_.assign(t_.parts().size(), false);
+    return;
+  }
+  options.streamed = streamed_;
+  kernels_ = std::make_unique<nm::Kernels>(t_, options);
+}
+
+NormalizedDataMatrix::~NormalizedDataMatrix() = default;
+
 Mat NormalizedDataMatrix::times(const Mat& x) const {
+  if (!kernels_) {
+    const RowMatrix xr = x;
+    return nm::lmm(t_, ConstRowMap(xr.data(), xr.rows(), xr.cols()));
+  }
+  if (x.rows() != cols()) throw Error(ErrorKind::Internal, "NormalizedDataMatrix::times: wrong shape");
   const RowMatrix xr = x;
-  return nm::lmm(t_, ConstRowMap(xr.data(), xr.rows(), xr.cols()));
+  RowMatrix out(rows(), x.cols());
+  kernels_->lmm(xr.data(), static_cast<int>(x.cols()), out.data());
+  return out;
 }
 
 Mat NormalizedDataMatrix::transpose_times(const Mat& p) const {
-  // T' P = (P' T)': a right multiplication on T, factorized.
-  const RowMatrix pt = p.transpose();
-  return nm::rmm(ConstRowMap(pt.data(), pt.rows(), pt.cols()), t_).transpose();
+  if (!kernels_) {
+    // T' P = (P' T)': a right multiplication on T, factorized.
+    const RowMatrix pt = p.transpose();
+    return nm::rmm(ConstRowMap(pt.data(), pt.rows(), pt.cols()), t_).transpose();
+  }
+  if (p.rows() != rows()) throw Error(ErrorKind::Internal, "NormalizedDataMatrix::transpose_times: wrong shape");
+  const RowMatrix pr = p;
+  RowMatrix out(cols(), p.cols());
+  kernels_->tmm(pr.data(), static_cast<int>(p.cols()), out.data());
+  return out;
 }
 
-Mat NormalizedDataMatrix::crossprod() const { return nm::crossprod(t_); }
+int NormalizedDataMatrix::pass_blocks(int c) const { return kernels_ ? kernels_->blocks(c) : 1; }
 
-Vec NormalizedDataMatrix::row_squared_norms() const { return nm::row_sums(nm::elementwise(t_, nm::Func::Square)); }
+Mat NormalizedDataMatrix::fused_pass(const Mat& x, RowOp& op, bool want_tp) const {
+  if (!kernels_) return DataMatrix::fused_pass(x, op, want_tp);
+  if (x.rows() != cols()) throw Error(ErrorKind::Internal, "NormalizedDataMatrix::fused_pass: wrong shape");
+  const int c = static_cast<int>(x.cols());
+  const RowMatrix xr = x;
+  if (!want_tp) {
+    kernels_->pass(xr.data(), c, op, nullptr);
+    return Mat();
+  }
+  RowMatrix tp(cols(), c);
+  kernels_->pass(xr.data(), c, op, tp.data());
+  return tp;
+}
+
+Mat NormalizedDataMatrix::crossprod() const {
+  // A Gram matrix of the materialized parts is computed on their gathered rows (the plan's materialized cost).
+  if (std::find(streamed_.begin(), streamed_.end(), true) != streamed_.end())
+    return nm::crossprod(materialize_parts(t_, streamed_));
+  return nm::crossprod(t_);
+}
+
+Vec NormalizedDataMatrix::row_squared_norms() const {
+  if (kernels_) return kernels_->row_squared_norms();
+  return nm::row_sums(nm::elementwise(t_, nm::Func::Square));
+}
 
 Vec NormalizedDataMatrix::row(Index i) const {
   // e_i' T, a one-row right multiplication: factorized and correct for transposed values too.

@@ -3,9 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
-#include <random>
 
 #include "core/interrupt.hpp"
+#include "core/nmatrix/kernels.hpp"
+#include "core/random.hpp"
 
 namespace morpheus::ml {
 namespace {
@@ -21,50 +22,44 @@ double best_seconds(F&& f, int reps) {
   return best;
 }
 
+// Seconds per unit of work of the kernels the passes run (core/nmatrix/kernels.hpp), one thread, one column.
 CostConstants measure() {
   CostConstants c;
-  std::mt19937 gen(7);
-  std::uniform_real_distribution<double> u(0, 1);
+  Rng gen(7);
   volatile double sink = 0;
-  {  // dense row-major block times a vector
-    RowMatrix b = RowMatrix::NullaryExpr(4000, 64, [&] { return u(gen); });
-    Eigen::VectorXd x = Eigen::VectorXd::Ones(64), y(4000);
-    c.dense_entry = best_seconds(
-                        [&] {
-                          y.noalias() = b * x;
-                          sink = sink + y(0);
-                        },
-                        5) /
-                    static_cast<double>(b.size());
+  auto lmm_seconds = [&](const nm::NormalizedMatrix& t) {
+    nm::Kernels k(t);
+    std::vector<double> x(static_cast<size_t>(t.base_cols()), 1.0), y(static_cast<size_t>(t.base_rows()));
+    return best_seconds(
+        [&] {
+          k.lmm(x.data(), 1, y.data());
+          sink = sink + y[0];
+        },
+        5);
+  };
+  {  // dense row-major entity block: one multiply-add per entry
+    RowMatrix b(4000, 64);
+    for (Eigen::Index i = 0; i < b.size(); ++i) b.data()[i] = gen.uniform();
+    c.dense_entry = lmm_seconds(nm::NormalizedMatrix::from_entity(nm::Block(std::move(b)))) / (4000.0 * 64);
   }
-  {  // CSR block (5 stored entries per row) times a vector
-    std::vector<Eigen::Triplet<double, int>> trip;
-    std::uniform_int_distribution<int> col(0, 4999);
+  {  // CSR entity block, 5 stored entries per row (valued)
+    std::vector<std::int64_t> ri, ci;
+    std::vector<double> v;
     for (int r = 0; r < 40000; ++r)
-      for (int k = 0; k < 5; ++k) trip.emplace_back(r, col(gen), 1.0);
-    nm::SparseMatrix s(40000, 5000);
-    s.setFromTriplets(trip.begin(), trip.end());
-    Eigen::VectorXd x = Eigen::VectorXd::Ones(5000), y(40000);
-    c.sparse_entry = best_seconds(
-                         [&] {
-                           y.noalias() = s * x;
-                           sink = sink + y(0);
-                         },
-                         5) /
-                     static_cast<double>(s.nonZeros());
+      for (int k = 0; k < 5; ++k)
+        ri.push_back(r), ci.push_back(static_cast<std::int64_t>(gen.below(5000))), v.push_back(0.5);
+    c.sparse_entry =
+        lmm_seconds(nm::NormalizedMatrix::from_entity(nm::sparse_block(40000, 5000, ri, ci, v, "calibration"))) /
+        static_cast<double>(ri.size());
   }
-  {  // gather through a key: y[i] = v[key[i]]
-    std::uniform_int_distribution<int> key(0, 9999);
-    std::vector<int> k(200000);
-    for (auto& v : k) v = key(gen);
-    Eigen::VectorXd v = Eigen::VectorXd::Ones(10000), y(200000);
-    c.gather_row = best_seconds(
-                       [&] {
-                         for (size_t i = 0; i < k.size(); ++i) y(static_cast<Eigen::Index>(i)) = v(k[i]);
-                         sink = sink + y(0);
-                       },
-                       5) /
-                   static_cast<double>(k.size());
+  {  // key gather: 200,000 entity rows through a key into a one-column table of 10,000 rows
+    std::vector<std::int32_t> key(200000);
+    for (auto& k : key) k = static_cast<std::int32_t>(gen.below(10000));
+    RowMatrix r(10000, 1);
+    r.setOnes();
+    nm::NormalizedMatrix t = nm::NormalizedMatrix::with_rows(200000);
+    t.join(std::move(key), nm::Block(std::move(r)));
+    c.gather_row = std::max(0.0, lmm_seconds(t) - 10000 * c.dense_entry) / 200000.0;
   }
   c.measured = true;
   return c;
@@ -157,20 +152,32 @@ Plan make_plan(const nm::NormalizedMatrix& t, const PlanOptions& o, const CostCo
   return plan;
 }
 
-nm::NormalizedMatrix apply_plan(const nm::NormalizedMatrix& t, const Plan& plan) {
-  if (plan.all_factorized()) return t;
+std::vector<bool> materialized_parts(const nm::NormalizedMatrix& t, const Plan& plan) {
+  std::vector<bool> out(t.parts().size(), false);
+  size_t next = 0;
+  for (size_t k = 0; k < t.parts().size(); ++k) {
+    if (t.parts()[k].identity) continue;
+    if (next < plan.tables.size() && !plan.tables[next].factorize) out[k] = true;
+    ++next;
+  }
+  return out;
+}
+
+nm::NormalizedMatrix materialize_parts(const nm::NormalizedMatrix& t, const std::vector<bool>& which) {
   nm::NormalizedMatrix out = t;
   auto& parts = out.parts();
-  size_t next = 0;
-  for (size_t k = 0; k < parts.size(); ++k) {
-    if (parts[k].identity) continue;
-    const TableDecision& d = plan.tables[next++];
-    if (d.factorize) continue;
+  for (size_t k = 0; k < parts.size() && k < which.size(); ++k) {
+    if (parts[k].identity || !which[k]) continue;
     parts[k].block = gather(parts[k].block, parts[k].index);
     parts[k].index.clear();
     parts[k].identity = true;
   }
   return out;
+}
+
+nm::NormalizedMatrix apply_plan(const nm::NormalizedMatrix& t, const Plan& plan) {
+  if (plan.all_factorized()) return t;
+  return materialize_parts(t, materialized_parts(t, plan));
 }
 
 }  // namespace morpheus::ml

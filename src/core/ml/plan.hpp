@@ -67,4 +67,10 @@ Plan make_plan(const nm::NormalizedMatrix& t, const PlanOptions& options,
 // transpose flag) is unchanged.
 nm::NormalizedMatrix apply_plan(const nm::NormalizedMatrix& t, const Plan& plan);
 
+// Per part of t: true where the plan does not factorize it (the materialized plan). The ML passes run such parts
+// row by row through the join (nm::KernelOptions::streamed) instead of gathering them.
+std::vector<bool> materialized_parts(const nm::NormalizedMatrix& t, const Plan& plan);
+// t with the parts marked in `which` gathered into identity parts (K R built): the logical value is unchanged.
+nm::NormalizedMatrix materialize_parts(const nm::NormalizedMatrix& t, const std::vector<bool>& which);
+
 }  // namespace morpheus::ml

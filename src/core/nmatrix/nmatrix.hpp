@@ -212,7 +212,9 @@ RowMatrix rmm(const ConstRowMap& x, const NormalizedMatrix& t);  // X T
 void lmm_into(const NormalizedMatrix& t, const ConstRowMap& x, RowMap out);
 void row_sums_into(const NormalizedMatrix& t, RowMap out);
 RowMatrix matmul(const NormalizedMatrix& a, const NormalizedMatrix& b);
-RowMatrix crossprod(const NormalizedMatrix& t);   // T'T
+RowMatrix crossprod(const NormalizedMatrix& t);  // T'T
+// T'T as a sparse matrix (exact zeros not stored), for wide one-hot matrices; 54000 past 2^31 - 1 entries or 1 GB.
+SparseMatrix crossprod_sparse(const NormalizedMatrix& t);
 RowMatrix tcrossprod(const NormalizedMatrix& t);  // T T'
 RowMatrix ginv(const NormalizedMatrix& t);
 RowMatrix materialize(const NormalizedMatrix& t);

@@ -1,0 +1,118 @@
+// crossprod (T'T) with a sparse result, for wide one-hot matrices whose d x d Gram matrix cannot be dense: the blocks
+// of the reference's Algorithm 2 as sparse products, assembled row band by row band into one CSR matrix.
+//   diagonal  (k, k): B_k' diag(colSums(I_k)) B_k
+//   off-diag  (k, l): B_k' (I_k' I_l) B_l, and (l, k) its transpose
+// A transposed value (T T', n x n) goes through the sparse join: M M'.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/interrupt.hpp"
+#include "core/ml/normalized_data_matrix.hpp"
+#include "core/nmatrix/nmatrix.hpp"
+#include "core/nmatrix/nmatrix_internal.hpp"
+
+namespace morpheus::nm {
+namespace {
+
+using namespace detail;
+using Triplet = Eigen::Triplet<double, int>;
+
+SparseMatrix as_sparse(const Block& b) {
+  if (b.is_sparse()) return SparseMatrix(b.sparse());
+  return b.dense().sparseView(0.0, 0.0);
+}
+
+// I_k' I_l (rows_k x rows_l): co-occurrence counts of the two parts' rows.
+SparseMatrix cooccurrence(const Part& k, const Part& l, std::int64_t n) {
+  std::vector<Triplet> trip;
+  trip.reserve(static_cast<size_t>(n));
+  for (std::int64_t r = 0; r < n; ++r) {
+    if (r % kCheckEvery == 0) check_interrupts();
+    const int a = static_cast<int>(k.identity ? r : k.index[static_cast<size_t>(r)]);
+    const int b = static_cast<int>(l.identity ? r : l.index[static_cast<size_t>(r)]);
+    trip.emplace_back(a, b, 1.0);
+  }
+  SparseMatrix c(static_cast<int>(k.block.rows()), static_cast<int>(l.block.rows()));
+  c.setFromTriplets(trip.begin(), trip.end());
+  return c;
+}
+
+void check_nnz(double nnz, std::int64_t d) {
+  if (nnz > static_cast<double>(kMaxDim))
+    throw Error(ErrorKind::LimitExceeded,
+                "crossprod_sparse: the " + shape(d, d) + " result would have about " + format_number(nnz) +
+                    " stored entries, more than 2^31 - 1",
+                "Compute the Gram matrix of fewer columns (a subset of the attribute tables).");
+  check_value_size(12.0 * nnz + 4.0 * static_cast<double>(d), "crossprod_sparse result (" + shape(d, d) + ")");
+}
+
+}  // namespace
+
+SparseMatrix crossprod_sparse(const NormalizedMatrix& t) {
+  if (t.transposed()) {
+    NormalizedMatrix base = t;
+    base.set_transposed(false);
+    const SparseMatrix m = ml::materialize_sparse(base);
+    check_value_size(12.0 * static_cast<double>(m.nonZeros()), "crossprod_sparse intermediate");
+    check_interrupts();
+    SparseMatrix out = (m * SparseMatrix(m.transpose())).pruned(0.0, 0.0);
+    check_nnz(static_cast<double>(out.nonZeros()), out.rows());
+    return out;
+  }
+  const std::int64_t n = t.base_rows(), d = t.base_cols();
+  const auto off = offsets(t);
+  const auto& parts = t.parts();
+  const size_t p = parts.size();
+  std::vector<SparseMatrix> b(p);
+  for (size_t k = 0; k < p; ++k) b[k] = as_sparse(parts[k].block);
+  // band[k][l] = block (k, l) of the result, rows_k-band of T'T restricted to part l's columns.
+  std::vector<std::vector<SparseMatrix>> band(p, std::vector<SparseMatrix>(p));
+  double nnz = 0;
+  for (size_t k = 0; k < p; ++k) {
+    if (parts[k].block.cols() == 0) continue;
+    check_interrupts();
+    const Eigen::VectorXd c = counts(parts[k], n);
+    const SparseMatrix cb = c.asDiagonal() * b[k];
+    band[k][k] = SparseMatrix(b[k].transpose() * cb).pruned(0.0, 0.0);
+    nnz += static_cast<double>(band[k][k].nonZeros());
+    check_nnz(nnz, d);
+    for (size_t l = k + 1; l < p; ++l) {
+      if (parts[l].block.cols() == 0) continue;
+      check_interrupts();
+      const SparseMatrix co = cooccurrence(parts[k], parts[l], n);
+      const SparseMatrix right = co * b[l];  // (I_k' I_l) B_l: rows_k x d_l
+      check_interrupts();
+      band[k][l] = SparseMatrix(b[k].transpose() * right).pruned(0.0, 0.0);
+      band[l][k] = band[k][l].transpose();
+      nnz += 2.0 * static_cast<double>(band[k][l].nonZeros());
+      check_nnz(nnz, d);
+    }
+  }
+  SparseMatrix out(static_cast<int>(d), static_cast<int>(d));
+  out.reserve(static_cast<std::int64_t>(nnz));
+  std::vector<int> outer(static_cast<size_t>(d) + 1, 0);
+  std::vector<int> inner;
+  std::vector<double> values;
+  inner.reserve(static_cast<size_t>(nnz));
+  values.reserve(static_cast<size_t>(nnz));
+  for (size_t k = 0; k < p; ++k) {
+    const std::int64_t dk = parts[k].block.cols();
+    for (std::int64_t r = 0; r < dk; ++r) {
+      if (r % kCheckEvery == 0) check_interrupts();
+      for (size_t l = 0; l < p; ++l) {
+        if (parts[l].block.cols() == 0 || band[k][l].rows() == 0) continue;
+        for (SparseMatrix::InnerIterator it(band[k][l], static_cast<int>(r)); it; ++it) {
+          inner.push_back(static_cast<int>(off[l] + it.col()));
+          values.push_back(it.value());
+        }
+      }
+      outer[static_cast<size_t>(off[k] + r) + 1] = static_cast<int>(inner.size());
+    }
+  }
+  return SparseMatrix(Eigen::Map<const SparseMatrix>(d, d, static_cast<std::int64_t>(inner.size()), outer.data(),
+                                                     inner.data(), values.data()));
+}
+
+}  // namespace morpheus::nm
