@@ -128,6 +128,8 @@ REVOKE CREATE ON SCHEMA morpheus FROM morpheus_sec_mallory;
 
 -- ---- item 9: query arguments are read-only -----------------------------------------------------------------------
 CREATE TABLE public.morpheus_sec_victim_rows AS SELECT g FROM generate_series(1, 3) g;
+CREATE TABLE public.morpheus_sec_vlc_state(user_id int PRIMARY KEY, slot int, ap_ids int[], last_ap_ids int[],
+                                           average_rate_bps float8);
 CREATE FUNCTION public.morpheus_sec_deleter() RETURNS int LANGUAGE sql AS
   'DELETE FROM public.morpheus_sec_victim_rows RETURNING 1';
 -- every function with a query argument (named *_sql or source), all its query arguments set to a DELETE ... RETURNING,
@@ -141,7 +143,7 @@ DECLARE
   msg text;
   extra constant jsonb := '{"k": "2", "rank": "2", "depth": "1", "width": "2", "param_budget": "10", "iteration": "1",
     "weights": "''{}''::float8[]", "kind": "''col_sums''", "cluster": "NULL", "workers": "3", "batch_size": "6",
-    "label": "''label''", "worker": "1"}';
+    "label": "''label''", "worker": "1", "state_table": "''public.morpheus_sec_vlc_state''"}';
 BEGIN
   FOR f IN
     SELECT p.oid, p.proname, p.proargnames AS names, p.proargtypes::oid[] AS types, p.pronargs - p.pronargdefaults AS req

@@ -314,15 +314,19 @@ std::vector<std::vector<User>> random_walk(const std::vector<User>& start, int s
                 "a trajectory of " + std::to_string(slots) + " slots x " + std::to_string(start.size()) +
                     " users is over the limit of 5e7 positions",
                 "use fewer slots or users");
-  std::vector<std::vector<User>> out(static_cast<size_t>(slots), start);
+  // Slots are appended one at a time (not allocated up front), so a cancel lands between slots at any size.
+  std::vector<std::vector<User>> out;
+  out.reserve(static_cast<size_t>(slots));
+  out.push_back(start);
   Rng rng(seed);
   std::vector<double> wx(start.size()), wy(start.size());
   for (size_t u = 0; u < start.size(); ++u) {
     wx[u] = room.width * rng.uniform();
     wy[u] = room.length * rng.uniform();
   }
-  for (size_t t = 1; t < out.size(); ++t) {
+  for (size_t t = 1; t < static_cast<size_t>(slots); ++t) {
     if ((t & 255) == 0) check_interrupts();
+    out.push_back(out.back());
     for (size_t u = 0; u < start.size(); ++u) {
       const User& prev = out[t - 1][u];
       User& cur = out[t][u];
