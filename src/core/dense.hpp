@@ -37,15 +37,18 @@ void matmul(const ConstRowMap& a, const ConstRowMap& b, RowMap out, const char* 
 // out (a.cols x a.rows) = a'.
 void transpose(const ConstRowMap& a, RowMap out);
 
-// out (n x k) solves a x = b for square, non-singular a (n x n) and b (n x k), by LU with partial pivoting.
-// A singular or numerically singular a is an error whose hint points at the pseudo-inverse.
+// out (n x k) solves a x = b for square, non-singular a (n x n) and b (n x k), by a blocked LU with partial pivoting
+// (cancel is honoured between panels). A singular or numerically singular a (estimated reciprocal condition number
+// at most machine epsilon) is an error whose hint points at the pseudo-inverse.
 void solve(const ConstRowMap& a, const ConstRowMap& b, RowMap out);
 
-// Default relative tolerance of ginv: singular values below tol * sigma_max are treated as zero
-// (max(m, n) * machine epsilon, as NumPy's pinv and MATLAB's pinv).
+// Default relative tolerance of ginv: max(m, n) * machine epsilon (the singular-value cutoff of NumPy's and MATLAB's
+// pinv).
 double ginv_default_tolerance(std::int64_t rows, std::int64_t cols);
 
-// out (a.cols x a.rows) = Moore-Penrose pseudo-inverse of a, through a singular value decomposition.
+// out (a.cols x a.rows) = Moore-Penrose pseudo-inverse of a (linalg::tall_ginv_transposed): a blocked QR, and
+// when R is too ill-conditioned to invert safely, the numerical rank from a column-pivoted QR (diagonal entries of R at
+// most rel_tol * |R(1,1)| count as zero) and the pseudo-inverse of that rank-r factorization. Interruptible.
 // rel_tol < 0 selects ginv_default_tolerance.
 void ginv(const ConstRowMap& a, RowMap out, double rel_tol = -1.0);
 

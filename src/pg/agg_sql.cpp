@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/agg/row_state.hpp"
+#include "core/linalg/cholesky.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 
@@ -172,9 +173,7 @@ Datum linreg_final(FunctionCallInfo fcinfo) {
   if (s == nullptr || d == 0) PG_RETURN_NULL();
   const double* xty = s + agg::kHeader + 1;
   const ConstRowMap gram(xty + d, d, d);
-  RowMatrix gi(d, d);
-  ginv(gram, RowMap(gi.data(), d, d));
-  const Eigen::VectorXd w = gi * ConstVectorMap(xty, d);
+  const Eigen::VectorXd w = linalg::psd_solve(gram, ConstVectorMap(xty, d));
   return float8_array_datum(w.data(), d, "linreg_agg result");
 }
 

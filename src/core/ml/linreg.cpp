@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/linalg/cholesky.hpp"
 
 namespace morpheus::ml {
 namespace {
@@ -82,10 +83,8 @@ LinregResult linreg(LeastSquaresPasses& data, const LinregOptions& o, Progress& 
     Mat g = gram / n;
     g.diagonal().array() += o.l2;
     rhs /= n;
-    RowMatrix gi(g.cols(), g.rows());
-    RowMatrix gr = g;
-    ginv(ConstRowMap(gr.data(), gr.rows(), gr.cols()), RowMap(gi.data(), gi.rows(), gi.cols()));
-    r.weights = gi * rhs;
+    // Minimum-norm solution ginv(g) rhs by pivoted Cholesky (rank-revealing, interruptible).
+    r.weights = linalg::psd_solve(g, rhs);
     Vec tr;
     const double sse = data.residual(r.weights, tr);  // pass 2
     const Vec grad = tr / n + o.l2 * r.weights;
