@@ -3,7 +3,8 @@
 #   1. clang-format check            4. PGXS build of the same extension (build + staged install)
 #   2. CMake build, unit tests (ctest) 5. pg_regress (sql/, expected/) and pgTAP (tests/pgtap/, pg_prove)
 #   3. ASan+UBSan build of the unit tests  6. extension upgrade paths
-#                                          7. multi-node tests (scripts/multinode-test.sh)
+#   (and a bounded libFuzzer run over the    7. multi-node tests (scripts/multinode-test.sh)
+#    nmatrix decoders, scripts/fuzz.sh)
 # on a throwaway cluster that is always removed. Installs its own dependencies first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +40,17 @@ record clang-format $((${#sources[@]} - bad)) "$bad"
 stage "core purity"
 if grep -rnE '#\s*include\s*[<"](postgres|fmgr|funcapi|miscadmin|executor/|utils/|catalog/|access/|nodes/)' src/core; then
   echo "src/core includes a PostgreSQL header"; exit 1
+fi
+
+stage "libFuzzer: nmatrix text parser and binary decoder (clang, ASan+UBSan)"
+# Bounded run (MORPHEUS_FUZZ_SECONDS, default 60) before the install lock is taken; a longer run is documented in
+# docs/testing.md. A crash, a sanitizer report, a timeout or an over-limit allocation fails the layer.
+fuzz_rc=0
+bash scripts/fuzz.sh "${MORPHEUS_FUZZ_SECONDS:-60}" || fuzz_rc=$?
+if [ "$fuzz_rc" -eq 0 ]; then
+  record "fuzz ($(cat build/fuzz.execs) executions, 0 crashes)" 1 0
+else
+  record "fuzz (crashed after $(cat build/fuzz.execs 2>/dev/null || echo '?') executions)" 0 1
 fi
 
 stage "CMake build + install"

@@ -18,6 +18,12 @@ std::string format_number(double v) {
   return buf;
 }
 
+void check_allocation(double bytes, const std::string& what, const std::string& hint) {
+  if (!(bytes <= kMaxAllocationBytes))
+    throw Error(ErrorKind::LimitExceeded,
+                what + " would need " + format_number(bytes) + " bytes, over the 1 GB limit of one allocation", hint);
+}
+
 void require_finite(const ConstRowMap& a, const char* name) {
   for (Eigen::Index i = 0; i < a.rows(); ++i)
     for (Eigen::Index j = 0; j < a.cols(); ++j)

@@ -18,6 +18,16 @@ using ConstVectorMap = Eigen::Map<const Eigen::VectorXd>;
 // A double for messages: 6 significant digits (1e-17, 0.25, 3.14159e+08).
 std::string format_number(double v);
 
+// Largest single allocation the core makes for a result or a work matrix whose size follows from the arguments
+// (PostgreSQL's 1 GB limit for one value): larger ones are refused before they are made.
+#ifdef MORPHEUS_MAX_VALUE_BYTES
+constexpr double kMaxAllocationBytes = MORPHEUS_MAX_VALUE_BYTES;
+#else
+constexpr double kMaxAllocationBytes = 1073741823.0;
+#endif
+// Throws LimitExceeded (54000) when `bytes` exceeds kMaxAllocationBytes: "<what> would need N bytes, over ...".
+void check_allocation(double bytes, const std::string& what, const std::string& hint);
+
 // Throws InvalidParameter naming `name[i][j]` (1-based) at the first NaN or infinity.
 void require_finite(const ConstRowMap& a, const char* name);
 void require_finite(const double* v, std::int64_t n, const char* name);
