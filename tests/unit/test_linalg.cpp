@@ -146,7 +146,7 @@ TEST(Linalg, GinvOfIllConditionedMatrixMatchesSvdAwayFromTheCutoff) {
   const ColMatrix a = u * s.asDiagonal() * v.transpose();
   const ColMatrix x = ginv_of(a);
   const ColMatrix want = v * s.cwiseInverse().asDiagonal() * u.transpose();
-  EXPECT_LT(rel_err(x, want), 1e-4);  // condition 1e10: relative error up to cond * eps
+  EXPECT_LT(rel_err(x, want), 1e-4);                   // condition 1e10: relative error up to cond * eps
   EXPECT_LT((a * x * a - a).norm() / a.norm(), 1e-6);  // cond * eps = 2e-6
   // Singular values down to 1e-20 (below the cutoff): they count as zero, as in the SVD definition.
   for (Eigen::Index i = n / 2; i < n; ++i) s(i) = 1e-20;

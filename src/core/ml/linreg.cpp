@@ -76,6 +76,10 @@ LinregResult linreg(const DataMatrix& t, const Vec& y, const LinregOptions& o, P
 LinregResult linreg(LeastSquaresPasses& data, const LinregOptions& o, Progress& progress) {
   LinregResult r;
   if (o.method == LinregMethod::Normal) {
+    const double d = static_cast<double>(data.cols());
+    check_allocation(8.0 * d * d,
+                     "the normal equations of " + std::to_string(data.cols()) + " columns (a d x d matrix)",
+                     "Use method => 'gd' for very wide data.");
     Mat gram;
     Vec rhs;
     data.normal_equations(gram, rhs);  // pass 1
