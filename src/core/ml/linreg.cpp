@@ -2,11 +2,11 @@
 
 #include <cmath>
 #include <limits>
-#include <random>
 #include <string>
 
 #include "core/errors.hpp"
 #include "core/linalg/cholesky.hpp"
+#include "core/random.hpp"
 
 namespace morpheus::ml {
 namespace {
@@ -17,10 +17,9 @@ double objective(double sse, double n, const Vec& w, double l2) { return 0.5 * s
 }  // namespace
 
 double power_iteration(const std::function<Vec(const Vec&)>& gram_times, Index d, Index n, int iterations) {
-  std::mt19937_64 gen(12345);
-  std::normal_distribution<double> normal;
+  Rng gen(12345);
   Vec v(d);
-  for (Index i = 0; i < v.size(); ++i) v(i) = normal(gen);
+  for (Index i = 0; i < v.size(); ++i) v(i) = gen.normal();
   double lambda = 0;
   for (int k = 0; k < iterations; ++k) {
     const double nv = v.norm();
