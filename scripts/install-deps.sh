@@ -11,7 +11,7 @@ PACKAGES=(
   "postgresql-${PG_MAJOR}-plproxy"
   libeigen3-dev libopenblas-dev libboost-dev
   libgtest-dev googletest
-  clang-14 clang-format
+  clang-14 libclang-rt-14-dev clang-format
   python3 gnuplot-nox
   dataset-fashion-mnist
 )

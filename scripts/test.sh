@@ -3,7 +3,8 @@
 #   1. clang-format check, core purity      5. bad-input sweep (tests/sweep), docs' SQL, extension upgrade paths
 #   2. CMake build, unit tests (ctest)      6. multi-node tests (scripts/multinode-test.sh)
 #   3. install, pg_regress (sql/, expected/) 7. ASan+UBSan build (in the background from step 3) and its unit tests
-#   4. pgTAP (tests/pgtap/, pg_prove)       8. PGXS build of the same extension (build + staged install)
+#   4. pgTAP (tests/pgtap/, pg_prove)       8. libFuzzer over the nmatrix decoders (scripts/fuzz.sh, 60 s)
+#                                           9. PGXS build of the same extension (build + staged install)
 # on throwaway clusters that are always removed. Installs its own dependencies first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -87,6 +88,18 @@ else
     tee build/ctest-asan.log
   n=$(sed -n 's/.*tests passed, \([0-9]*\) tests failed out of \([0-9]*\).*/\2 \1/p' build/ctest-asan.log)
   record "unit (ASan+UBSan)" $(( ${n% *} - ${n#* } )) "${n#* }"
+fi
+
+stage "libFuzzer: nmatrix text parser and binary decoders (clang, ASan+UBSan)"
+# Bounded run (MORPHEUS_FUZZ_SECONDS, default 60); a longer run is documented in docs/testing.md. A crash, a
+# sanitizer report, a timeout or an over-limit allocation fails the layer.
+fuzz_rc=0
+bash scripts/fuzz.sh "${MORPHEUS_FUZZ_SECONDS:-60}" || fuzz_rc=$?
+if [ "$fuzz_rc" -eq 0 ]; then
+  record "fuzz ($(cat build/fuzz.execs) executions, 0 crashes)" 1 0
+else
+  tail -n 40 build-fuzz/fuzz.log 2>/dev/null || true
+  record "fuzz (failed after $(cat build/fuzz.execs 2>/dev/null || echo '?') executions)" 0 1
 fi
 
 stage "PGXS build (Makefile.pgxs) + staged install"

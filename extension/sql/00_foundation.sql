@@ -27,11 +27,11 @@ CREATE FUNCTION morpheus.mat_solve(a float8[], b float8[])
   AS 'MODULE_PATHNAME', 'morpheus_mat_solve'
   LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.mat_solve(float8[], float8[]) IS
-  'Solution x of a x = b for a square non-singular a (LU with partial pivoting); b may have several columns.';
+  'Solution x of a x = b for a square non-singular a (blocked LU with partial pivoting); b may have several columns.';
 
 CREATE FUNCTION morpheus.mat_ginv(a float8[])
   RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus_mat_ginv'
   LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION morpheus.mat_ginv(float8[]) IS
-  'Moore-Penrose pseudo-inverse of a 2-D float8 array, by SVD (singular values below max(m,n)*eps*sigma_max are zero).';
+  'Moore-Penrose pseudo-inverse of a 2-D float8 array, by QR with a rank-revealing pivoted QR (tolerance max(m,n)*eps).';

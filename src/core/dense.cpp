@@ -7,6 +7,8 @@
 
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
+#include "core/linalg/lu.hpp"
+#include "core/linalg/qr.hpp"
 
 namespace morpheus {
 
@@ -14,6 +16,12 @@ std::string format_number(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
+}
+
+void check_allocation(double bytes, const std::string& what, const std::string& hint) {
+  if (!(bytes <= kMaxAllocationBytes))
+    throw Error(ErrorKind::LimitExceeded,
+                what + " would need " + format_number(bytes) + " bytes, over the 1 GB limit of one allocation", hint);
 }
 
 void require_finite(const ConstRowMap& a, const char* name) {
@@ -80,14 +88,15 @@ void solve(const ConstRowMap& a, const ConstRowMap& b, RowMap out) {
   require_solve_shapes(a, b);
   if (out.rows() != a.cols() || out.cols() != b.cols())
     throw Error(ErrorKind::Internal, "solve: output buffer has the wrong shape");
-  check_interrupts();
-  Eigen::PartialPivLU<RowMatrix> lu(a);
+  const linalg::Lu lu(a);  // blocked, honours cancel between panels
   const double rcond = lu.rcond();
   if (!(rcond > std::numeric_limits<double>::epsilon()))
     throw invalid_parameter(
         "a is singular or numerically singular (reciprocal condition number " + format_number(rcond) + ")",
         "Use mat_ginv(a) for the minimum-norm least-squares solution.");
-  out = lu.solve(b);
+  linalg::ColMatrix x = b;
+  lu.solve_in_place(x);
+  out = x;
   require_finite_result(ConstRowMap(out.data(), out.rows(), out.cols()), "mat_solve");
 }
 
@@ -100,13 +109,17 @@ void ginv(const ConstRowMap& a, RowMap out, double rel_tol) {
     throw Error(ErrorKind::Internal, "ginv: output buffer has the wrong shape");
   check_interrupts();
   if (rel_tol < 0) rel_tol = ginv_default_tolerance(a.rows(), a.cols());
-  Eigen::BDCSVD<Eigen::MatrixXd> svd(a, Eigen::ComputeThinU | Eigen::ComputeThinV);
-  const Eigen::VectorXd& s = svd.singularValues();
-  const double cutoff = s.size() > 0 ? rel_tol * s(0) : 0.0;
-  Eigen::VectorXd inv = Eigen::VectorXd::Zero(s.size());
-  for (Eigen::Index i = 0; i < s.size(); ++i)
-    if (s(i) > cutoff) inv(i) = 1.0 / s(i);
-  out.noalias() = svd.matrixV() * inv.asDiagonal() * svd.matrixU().transpose();
+  const Eigen::Index m = a.rows(), n = a.cols();
+  if (m == 0 || n == 0) return;
+  if (m >= n) {
+    // out (n x m, row-major) has the memory of ginv(a)' (m x n, column-major).
+    linalg::tall_ginv_transposed(linalg::ColMatrix(a), rel_tol, Eigen::Map<linalg::ColMatrix>(out.data(), m, n));
+  } else {
+    // ginv(a) = ginv(a')'.
+    linalg::ColMatrix y(n, m);
+    linalg::tall_ginv_transposed(a.transpose(), rel_tol, y);
+    out = y;
+  }
   require_finite_result(ConstRowMap(out.data(), out.rows(), out.cols()), "mat_ginv");
 }
 

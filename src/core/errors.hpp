@@ -13,6 +13,7 @@ enum class ErrorKind {
   NullValue,         // 22004 null_value_not_allowed
   Subscript,         // 2202E array_subscript_error
   InvalidText,       // 22P02 invalid_text_representation
+  InvalidBinary,     // 22P03 invalid_binary_representation
   UndefinedColumn,   // 42703 undefined_column
   DatatypeMismatch,  // 42804 datatype_mismatch
   LimitExceeded,     // 54000 program_limit_exceeded

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/agg/row_state.hpp"
+#include "core/linalg/cholesky.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 
@@ -187,9 +188,12 @@ Datum linreg_final(FunctionCallInfo fcinfo) {
   if (s == nullptr || d == 0) PG_RETURN_NULL();
   const double* xty = s + agg::kHeader + 1;
   const ConstRowMap gram(xty + d, d, d);
-  RowMatrix gi(d, d);
-  ginv(gram, RowMap(gi.data(), d, d));
-  const Eigen::VectorXd w = gi * ConstVectorMap(xty, d);
+  Eigen::VectorXd w;
+  try {
+    w = linalg::psd_solve(gram, ConstVectorMap(xty, d));
+  } catch (const Error& e) {
+    throw Error(e.kind(), std::string("linreg_agg: ") + e.what(), e.hint());
+  }
   return float8_array_datum(w.data(), d, "linreg_agg result");
 }
 
@@ -205,7 +209,7 @@ Datum loss_final(FunctionCallInfo fcinfo) {
   std::int64_t d = 0;
   const double* s = final_state(fcinfo, StateKind::Gradient, &d);
   if (s == nullptr || s[2] == 0) PG_RETURN_NULL();
-  return Float8GetDatum(s[agg::kHeader] / s[2]);
+  return float8_result(s[agg::kHeader] / s[2], "glm_loss_agg result");
 }
 
 }  // namespace

@@ -170,6 +170,7 @@ MatrixResult new_matrix(std::int64_t rows, std::int64_t cols, const char* what) 
   r.data = reinterpret_cast<double*>(ARR_DATA_PTR(r.array));
   r.rows = rows;
   r.cols = cols;
+  r.what = what;
   return r;
 }
 
@@ -178,8 +179,10 @@ MatrixResult new_vector(std::int64_t n, const char* what) {
     throw Error(ErrorKind::LimitExceeded,
                 std::string(what) + " would have " + std::to_string(n) + " elements, over PostgreSQL's array limit");
   MatrixResult r;
+  r.what = what;
   if (n == 0) {
     r.array = pg_call([] { return construct_empty_array(FLOAT8OID); });
+    r.cols = 1;  // map() is 0 x 1, the shape of an empty column
     return r;
   }
   const int dims[1] = {static_cast<int>(n)};
@@ -187,7 +190,31 @@ MatrixResult new_vector(std::int64_t n, const char* what) {
   r.data = reinterpret_cast<double*>(ARR_DATA_PTR(r.array));
   r.rows = n;
   r.cols = 1;
+  r.what = what;
   return r;
+}
+
+void require_finite_values(const double* values, std::int64_t rows, std::int64_t cols, const char* what) {
+  const std::int64_t n = rows * cols;
+  for (std::int64_t k = 0; k < n; ++k) {
+    if (std::isfinite(values[k])) continue;
+    const std::string at = cols > 1 ? "[" + std::to_string(k / cols + 1) + "][" + std::to_string(k % cols + 1) + "]"
+                                    : "[" + std::to_string(k + 1) + "]";
+    throw out_of_range(
+        std::string(what) + " overflowed: element " + at + " is " + (std::isnan(values[k]) ? "NaN" : "infinite"),
+        "The computation left the range of float8: scale the inputs down (for example, standardize "
+        "the columns) or, for iterative methods, lower the learning rate.");
+  }
+}
+
+Datum float8_result(double v, const char* what) {
+  require_finite_values(&v, 1, 1, what);
+  return Float8GetDatum(v);
+}
+
+Datum MatrixResult::datum() const {
+  if (data != nullptr) require_finite_values(data, rows, cols, what);
+  return PointerGetDatum(array);
 }
 
 Datum float8_array_datum(const double* values, std::int64_t n, const char* what) {

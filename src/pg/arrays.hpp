@@ -60,14 +60,25 @@ std::vector<std::string> text_array_arg(FunctionCallInfo fcinfo, int argno, cons
 
 // A float8 array allocated in the current memory context; C++ writes into data / map() and returns datum().
 // The elements are NOT initialized: write every one (or call map().setZero()).
+// The rule for non-finite results (docs/conventions.md): datum() refuses a NaN or an infinity with 22003 naming
+// `what` and the element, so no function returns one silently. Only a function that moves its input's values
+// without computing (mat_transpose) uses datum_as_is().
 struct MatrixResult {
   ArrayType* array = nullptr;
   double* data = nullptr;
   std::int64_t rows = 0;
   std::int64_t cols = 0;
+  const char* what = "result";
   RowMap map() const { return RowMap(data, rows, cols); }
-  Datum datum() const { return PointerGetDatum(array); }
+  Datum datum() const;
+  Datum datum_as_is() const { return PointerGetDatum(array); }
 };
+
+// Throws OutOfRange (22003) if values[0..n) holds a NaN or an infinity: "<what> overflowed: element [i] is
+// infinite" (rows x cols >= 2 columns: [i][j]), with a hint to scale the inputs.
+void require_finite_values(const double* values, std::int64_t rows, std::int64_t cols, const char* what);
+// A scalar float8 result under the same rule.
+Datum float8_result(double v, const char* what);
 
 // A 2-D result (rows x cols >= 1 each). Sizes over PostgreSQL's 1 GB allocation limit raise program_limit_exceeded
 // naming `what`.
@@ -75,6 +86,7 @@ MatrixResult new_matrix(std::int64_t rows, std::int64_t cols, const char* what);
 // A 1-D result of n >= 0 elements (n = 0 gives '{}'); map() is n x 1.
 MatrixResult new_vector(std::int64_t n, const char* what);
 
+// float8[] / float8[][] results copied from C++ memory; non-finite values are refused as in MatrixResult::datum().
 Datum float8_array_datum(const double* values, std::int64_t n, const char* what);
 Datum float8_matrix_datum(const ConstRowMap& m, const char* what);
 Datum int4_array_datum(const std::int32_t* values, std::int64_t n, const char* what);

@@ -23,7 +23,7 @@ Datum transpose_body(FunctionCallInfo fcinfo) {
   const MatrixArg a = matrix_arg(fcinfo, 0, "a", Finite::Allow);
   MatrixResult r = new_matrix(a.cols, a.rows, "mat_transpose result");
   morpheus::transpose(a.map(), r.map());
-  return r.datum();
+  return r.datum_as_is();  // moves values: NaN and infinities of the input are kept (docs/dense.md)
 }
 
 Datum solve_body(FunctionCallInfo fcinfo) {

@@ -146,7 +146,7 @@ Datum glm_predict_body(FunctionCallInfo fcinfo) {
                                 " features need " + std::to_string(x.size + 1) + " (the last is the intercept)",
                             "Pass the weights draco_train returned for the same features.");
   }
-  return Float8GetDatum(dr::glm_predict(g, x.data, w.data));
+  return float8_result(dr::glm_predict(g, x.data, w.data), "glm_predict result");
 }
 
 }  // namespace

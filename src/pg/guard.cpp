@@ -15,6 +15,7 @@ int sqlstate_of(ErrorKind kind) {
     case ErrorKind::NullValue: return ERRCODE_NULL_VALUE_NOT_ALLOWED;
     case ErrorKind::Subscript: return ERRCODE_ARRAY_SUBSCRIPT_ERROR;
     case ErrorKind::InvalidText: return ERRCODE_INVALID_TEXT_REPRESENTATION;
+    case ErrorKind::InvalidBinary: return ERRCODE_INVALID_BINARY_REPRESENTATION;
     case ErrorKind::UndefinedColumn: return ERRCODE_UNDEFINED_COLUMN;
     case ErrorKind::DatatypeMismatch: return ERRCODE_DATATYPE_MISMATCH;
     case ErrorKind::LimitExceeded: return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
@@ -86,6 +87,16 @@ Datum guarded_call(FunctionCallInfo fcinfo, Body body) {
   if (interrupted) {
     CHECK_FOR_INTERRUPTS();
     ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED), errmsg("canceling statement due to user request")));
+  }
+  if (sqlstate == ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE && fcinfo->flinfo != nullptr) {
+    // A non-finite or overflowing result names the SQL function (docs/conventions.md), unless the message already
+    // starts with it or the function is an internal helper (aggregate support functions name their aggregate).
+    const char* fn = get_func_name(fcinfo->flinfo->fn_oid);
+    if (fn != nullptr && fn[0] != '_' && strncmp(message, fn, strlen(fn)) != 0) {
+      char prefixed[kCap];
+      snprintf(prefixed, kCap, "%s: %s", fn, message);
+      copy_text(message, kCap, prefixed);
+    }
   }
   if (sqlstate != 0) {
     ereport(ERROR, (errcode(sqlstate), errmsg("%s", message), hint[0] != '\0' ? errhint("%s", hint) : 0,

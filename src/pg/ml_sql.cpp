@@ -1,5 +1,6 @@
 // SQL entry points of the ML algorithms (linreg, logreg, kmeans, gnmf). Each algorithm is written once over
 // morpheus::ml::DataMatrix; the argument x decides which implementation runs (see ml_data.hpp).
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -63,6 +64,8 @@ Datum kmeans_body(FunctionCallInfo fcinfo) {
   const auto x = data_matrix_arg(fcinfo, 0, "x");
   ml::KmeansOptions o;
   o.k = int_arg(fcinfo, 1, "k");
+  check_allocation(8.0 * x->cols() * std::max(1, o.k), "k centers of " + std::to_string(x->cols()) + " columns",
+                   "Choose a smaller k.");
   o.max_iterations = int_arg(fcinfo, 2, "max_iterations");
   o.seed = static_cast<std::uint64_t>(int_arg(fcinfo, 3, "seed"));
   NoticeProgress progress("kmeans");
@@ -83,6 +86,10 @@ Datum gnmf_body(FunctionCallInfo fcinfo) {
   const auto x = data_matrix_arg(fcinfo, 0, "x");
   ml::GnmfOptions o;
   o.rank = int_arg(fcinfo, 1, "rank");
+  check_allocation(8.0 * std::max(x->rows(), x->cols()) * std::max(1, o.rank),
+                   "factors of rank " + std::to_string(o.rank) + " for x of " + std::to_string(x->rows()) + "x" +
+                       std::to_string(x->cols()),
+                   "Choose a rank no larger than the smaller side of x.");
   o.max_iterations = int_arg(fcinfo, 2, "max_iterations");
   o.seed = static_cast<std::uint64_t>(int_arg(fcinfo, 3, "seed"));
   NoticeProgress progress("gnmf");

@@ -91,7 +91,7 @@ Datum recv_body(FunctionCallInfo fcinfo) {
   StringInfo buf = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
   const char* data = buf->data + buf->cursor;
   const std::int64_t len = buf->len - buf->cursor;
-  NormalizedMatrix t = nm::deserialize(data, len, true, ErrorKind::InvalidText);
+  NormalizedMatrix t = nm::deserialize(data, len, true, ErrorKind::InvalidBinary);
   buf->cursor = buf->len;
   return nm_datum(t);
 }
@@ -311,9 +311,13 @@ Datum row_sums_body(FunctionCallInfo fcinfo) {
   return out.datum();
 }
 Datum col_sums_body(FunctionCallInfo fcinfo) {
-  return vector_datum(nm::col_sums(planned(nmatrix_value(fcinfo, 0), "col_sums")), "col_sums");
+  const NormalizedMatrix t = planned(nmatrix_value(fcinfo, 0), "col_sums");
+  nm::check_value_size(8.0 * t.cols(), "col_sums result");  // before the vector is allocated
+  return vector_datum(nm::col_sums(t), "col_sums");
 }
-Datum sum_body(FunctionCallInfo fcinfo) { return Float8GetDatum(nm::sum(planned(nmatrix_value(fcinfo, 0), "sum"))); }
+Datum sum_body(FunctionCallInfo fcinfo) {
+  return float8_result(nm::sum(planned(nmatrix_value(fcinfo, 0), "sum")), "sum(nmatrix) result");
+}
 Datum nrow_body(FunctionCallInfo fcinfo) { return Int64GetDatum(nm::nrow(nmatrix_value(fcinfo, 0))); }
 Datum ncol_body(FunctionCallInfo fcinfo) { return Int64GetDatum(nm::ncol(nmatrix_value(fcinfo, 0))); }
 Datum t_body(FunctionCallInfo fcinfo) { return nm_datum(nm::transpose(nmatrix_value(fcinfo, 0))); }

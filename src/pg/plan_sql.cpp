@@ -1,4 +1,5 @@
 // morpheus.explain(x nmatrix, operation): the plan choice for a normalized matrix, one row per attribute table.
+#include <cmath>
 #include <string>
 
 #include "core/ml/plan.hpp"
@@ -43,7 +44,10 @@ Datum explain_body(FunctionCallInfo fcinfo) {
                        BoolGetDatum(d.rule_factorize),
                        BoolGetDatum(d.cost_factorize),
                        text_datum(decision)};
-    const bool nulls[9] = {false, false, false, false, false, false, false, false, false};
+    // A ratio with a zero denominator (no entity features, FR) is undefined: NULL, not Infinity.
+    const bool nulls[9] = {
+        false, !std::isfinite(d.tuple_ratio), !std::isfinite(d.feature_ratio), false, false, false, false, false,
+        false};
     out.put(values, nulls);
   }
   return (Datum)0;

@@ -11,7 +11,9 @@ class SrfWriter {
   explicit SrfWriter(FunctionCallInfo fcinfo);
   // Number of result columns.
   int columns() const { return natts_; }
-  // Appends one row; values and nulls have columns() entries.
+  // Appends one row; values and nulls have columns() entries. A float8 or float8[] column holding a NaN or an
+  // infinity is refused with 22003 naming the column (and the guard adds the function, docs/conventions.md): a value
+  // that is undefined on purpose (not evaluated, diverged) is written as SQL NULL instead.
   void put(const Datum* values, const bool* nulls);
 
  private:

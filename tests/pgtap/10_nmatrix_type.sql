@@ -133,10 +133,10 @@ BEGIN
   EXECUTE format('COPY bin_one FROM %L (FORMAT binary)', path);
 END $$;
 SELECT lives_ok($$ SELECT pg_temp.load_corrupt(20, 1) $$, 'an unmodified binary value loads (byte 20 is already 1)');
-SELECT throws_ok($$ SELECT pg_temp.load_corrupt(25, 0) $$, '22P02', 'invalid nmatrix value: bad magic number (not an nmatrix)', 'recv rejects a bad magic number');
-SELECT throws_ok($$ SELECT pg_temp.load_corrupt(30, 9) $$, '22P02',
+SELECT throws_ok($$ SELECT pg_temp.load_corrupt(25, 0) $$, '22P03', 'invalid nmatrix value: bad magic number (not an nmatrix)', 'recv rejects a bad magic number');
+SELECT throws_ok($$ SELECT pg_temp.load_corrupt(30, 9) $$, '22P03',
   'invalid nmatrix value: format version 9 is not supported (this library reads versions 1 and 2)', 'recv rejects an unknown version');
-SELECT throws_ok($$ SELECT pg_temp.load_corrupt(36, 1) $$, '22P02', 'invalid nmatrix value: reserved field is not zero', 'recv rejects a non-zero reserved field');
+SELECT throws_ok($$ SELECT pg_temp.load_corrupt(36, 1) $$, '22P03', 'invalid nmatrix value: reserved field is not zero', 'recv rejects a non-zero reserved field');
 SELECT is(length(morpheus.nmatrix_send(morpheus.nmatrix(s => '{{1}}'))), 24 + 32 + 8, 'binary form: 24-byte header, 32-byte block header, 8 bytes per value');
 SELECT is(substr(morpheus.nmatrix_send(morpheus.nmatrix(s => '{{1}}')), 1, 8), '\x4e4d415400010000'::bytea, 'binary form starts with magic NMAT and version 1 (big-endian)');
 

@@ -112,7 +112,7 @@ SELECT throws_ok($$ SELECT t %*% t FROM f $$, '22023',
   'nmatrix %*% nmatrix: left is 5x4 but right is 5x4', 'mixing incompatible normalized matrices');
 SELECT throws_ok($$ SELECT t + '{{1,2},{3,4}}'::float8[] FROM f $$, '22023',
   'nmatrix + float8[][]: nmatrix is 5x4 but the array is 2x2', 'element-wise shape mismatch');
-SELECT throws_ok($$ SELECT t / 0 FROM f $$, '22003', 'nmatrix / float8 produced a NaN or infinite value', 'division by zero');
+SELECT throws_ok($$ SELECT t / 0 FROM f $$, '22003', 'nm_div_scalar: nmatrix / float8 produced a NaN or infinite value', 'division by zero');
 SELECT throws_ok($$ SELECT morpheus.log(t - 100) FROM f $$, '22003', 'log(nmatrix) produced a NaN or infinite value', 'log of negative values');
 SELECT throws_ok($$ SELECT t * 'NaN'::float8 FROM f $$, '22023', 'the scalar of nmatrix * float8 is not finite', 'NaN scalar');
 SELECT throws_ok($$ SELECT materialize(nmatrix(n_rows => 3)) $$, '22023',

@@ -1,5 +1,7 @@
 #include "core/ml/data_matrix.hpp"
 
+#include <algorithm>
+
 #include "core/interrupt.hpp"
 
 namespace morpheus::ml {
@@ -25,9 +27,14 @@ Mat DenseDataMatrix::transpose_times(const Mat& p) const {
 }
 
 Mat DenseDataMatrix::crossprod() const {
-  check_interrupts();
+  // T'T as a sum of symmetric rank updates over row panels, so that a cancel is honoured between panels.
   Mat out = Mat::Zero(t_.cols(), t_.cols());
-  out.selfadjointView<Eigen::Lower>().rankUpdate(t_.transpose());
+  const double d = static_cast<double>(std::max<Index>(1, t_.cols()));
+  const Index panel = std::max<Index>(1, static_cast<Index>(67108864.0 / (d * d)));
+  for (Index r0 = 0; r0 < t_.rows(); r0 += panel) {
+    check_interrupts();
+    out.selfadjointView<Eigen::Lower>().rankUpdate(t_.middleRows(r0, std::min(panel, t_.rows() - r0)).transpose());
+  }
   out.triangularView<Eigen::StrictlyUpper>() = out.transpose();
   return out;
 }

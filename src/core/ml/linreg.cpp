@@ -2,10 +2,11 @@
 
 #include <cmath>
 #include <limits>
-#include <random>
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/linalg/cholesky.hpp"
+#include "core/random.hpp"
 
 namespace morpheus::ml {
 namespace {
@@ -16,10 +17,9 @@ double objective(double sse, double n, const Vec& w, double l2) { return 0.5 * s
 }  // namespace
 
 double power_iteration(const std::function<Vec(const Vec&)>& gram_times, Index d, Index n, int iterations) {
-  std::mt19937_64 gen(12345);
-  std::normal_distribution<double> normal;
+  Rng gen(12345);
   Vec v(d);
-  for (Index i = 0; i < v.size(); ++i) v(i) = normal(gen);
+  for (Index i = 0; i < v.size(); ++i) v(i) = gen.normal();
   double lambda = 0;
   for (int k = 0; k < iterations; ++k) {
     const double nv = v.norm();
@@ -101,6 +101,10 @@ LinregResult linreg(const DataMatrix& t, const Vec& y, const LinregOptions& o, P
 LinregResult linreg(LeastSquaresPasses& data, const LinregOptions& o, Progress& progress) {
   LinregResult r;
   if (o.method == LinregMethod::Normal) {
+    const double d = static_cast<double>(data.cols());
+    check_allocation(8.0 * d * d,
+                     "the normal equations of " + std::to_string(data.cols()) + " columns (a d x d matrix)",
+                     "Use method => 'gd' for very wide data.");
     Mat gram;
     Vec rhs;
     data.normal_equations(gram, rhs);  // pass 1
@@ -108,10 +112,8 @@ LinregResult linreg(LeastSquaresPasses& data, const LinregOptions& o, Progress& 
     Mat g = gram / n;
     g.diagonal().array() += o.l2;
     rhs /= n;
-    RowMatrix gi(g.cols(), g.rows());
-    RowMatrix gr = g;
-    ginv(ConstRowMap(gr.data(), gr.rows(), gr.cols()), RowMap(gi.data(), gi.rows(), gi.cols()));
-    r.weights = gi * rhs;
+    // Minimum-norm solution ginv(g) rhs by pivoted Cholesky (rank-revealing, interruptible).
+    r.weights = linalg::psd_solve(g, rhs);
     Vec tr;
     const double sse = data.residual(r.weights, tr);  // pass 2
     const Vec grad = tr / n + o.l2 * r.weights;

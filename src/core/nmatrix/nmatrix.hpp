@@ -26,8 +26,13 @@ namespace morpheus::nm {
 
 using SparseMatrix = Eigen::SparseMatrix<double, Eigen::RowMajor, int>;
 
-// Largest serialized value PostgreSQL stores (1 GB - 1, MaxAllocSize); also the cap for blocks we build.
+// Largest serialized value PostgreSQL stores (1 GB - 1, MaxAllocSize); also the cap for blocks we build. The fuzz
+// build lowers it (MORPHEUS_MAX_VALUE_BYTES) to check that no declared shape gets past it into an allocation.
+#ifdef MORPHEUS_MAX_VALUE_BYTES
+constexpr std::int64_t kMaxValueBytes = MORPHEUS_MAX_VALUE_BYTES;
+#else
 constexpr std::int64_t kMaxValueBytes = 0x3fffffff;
+#endif
 // Row and column counts are bounded by int32 (the index vectors and the sparse indices are 32-bit).
 constexpr std::int64_t kMaxDim = 0x7fffffff;
 
@@ -138,9 +143,15 @@ class IndexVec {
 };
 
 // Builds a sparse rows x cols block from 0-based (row, col, value) triplets; duplicates are summed. Indices are
-// checked (Subscript errors naming `name`), values must be finite, the size is checked before allocation.
+// checked (Subscript errors naming `name`), values must be finite, the size is checked before allocation. The CSR
+// arrays are built directly (sorting the entries): memory is O(rows + entries), whatever the number of columns.
 Block sparse_block(std::int64_t rows, std::int64_t cols, const std::vector<std::int64_t>& row_idx,
                    const std::vector<std::int64_t>& col_idx, const std::vector<double>& values, const char* name);
+
+// Builds a CSR matrix from entries already in increasing (row, column) order without duplicates (0-based rows and
+// columns in range, checked by the caller): O(rows + entries) memory, no temporary of the other storage order.
+SparseMatrix csr_from_sorted(std::int64_t rows, std::int64_t cols, const std::vector<std::int32_t>& row_idx,
+                             const std::vector<std::int32_t>& col_idx, const std::vector<double>& values);
 
 struct Part {
   bool identity = true;  // I_k = identity (block rows = n), else index

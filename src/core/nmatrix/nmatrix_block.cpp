@@ -48,8 +48,33 @@ RowMatrix Block::to_dense() const { return is_sparse_ ? RowMatrix(sparse().toDen
 
 Eigen::VectorXd Block::row_sums() const {
   if (cols() == 0) return Eigen::VectorXd::Zero(rows());
-  if (is_sparse_) return sparse() * Eigen::VectorXd::Ones(cols());
+  if (is_sparse_) {
+    // Over the stored entries only: a product with a vector of ones would allocate one double per column.
+    const SparseMap s = sparse();
+    Eigen::VectorXd out(rows());
+    for (Eigen::Index i = 0; i < s.outerSize(); ++i) {
+      double v = 0;
+      for (SparseMap::InnerIterator it(s, i); it; ++it) v += it.value();
+      out(i) = v;
+    }
+    return out;
+  }
   return dense().rowwise().sum();
+}
+
+SparseMatrix csr_from_sorted(std::int64_t rows, std::int64_t cols, const std::vector<std::int32_t>& row_idx,
+                             const std::vector<std::int32_t>& col_idx, const std::vector<double>& values) {
+  SparseMatrix s(static_cast<int>(rows), static_cast<int>(cols));  // compressed, row pointers all 0
+  const auto nnz = static_cast<Eigen::Index>(values.size());
+  s.resizeNonZeros(nnz);
+  int* outer = s.outerIndexPtr();
+  for (Eigen::Index e = 0; e < nnz; ++e) {
+    ++outer[row_idx[static_cast<size_t>(e)] + 1];
+    s.innerIndexPtr()[e] = col_idx[static_cast<size_t>(e)];
+    s.valuePtr()[e] = values[static_cast<size_t>(e)];
+  }
+  for (std::int64_t i = 0; i < rows; ++i) outer[i + 1] += outer[i];
+  return s;
 }
 
 Block sparse_block(std::int64_t rows, std::int64_t cols, const std::vector<std::int64_t>& row_idx,
@@ -64,9 +89,9 @@ Block sparse_block(std::int64_t rows, std::int64_t cols, const std::vector<std::
                                 num(col_idx.size()) + " column indices, " + num(values.size()) + " values",
                             "Pass one row index, one column index and one value per non-zero.");
   check_value_size(4.0 * (rows + 1) + 12.0 * values.size(), nm + " (" + shape(rows, cols) + ", sparse)");
-  std::vector<Eigen::Triplet<double, int>> trip;
-  trip.reserve(values.size());
+  std::vector<size_t> order(values.size());
   for (size_t e = 0; e < values.size(); ++e) {
+    if ((e & 0xffff) == 0) check_interrupts();
     const std::int64_t i = row_idx[e], j = col_idx[e];
     if (i < 0 || i >= rows || j < 0 || j >= cols)
       throw Error(ErrorKind::Subscript,
@@ -75,11 +100,31 @@ Block sparse_block(std::int64_t rows, std::int64_t cols, const std::vector<std::
                   "Row and column indices are 1-based and must lie within n_rows and n_cols.");
     if (!std::isfinite(values[e]))
       throw invalid_parameter(nm + " value " + num(e + 1) + " is not finite", "Replace NaN and infinity first.");
-    trip.emplace_back(static_cast<int>(i), static_cast<int>(j), values[e]);
+    order[e] = e;
   }
-  SparseMatrix s(static_cast<int>(rows), static_cast<int>(cols));
-  s.setFromTriplets(trip.begin(), trip.end());
-  return Block(std::move(s));
+  check_interrupts();
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return row_idx[a] != row_idx[b] ? row_idx[a] < row_idx[b] : col_idx[a] < col_idx[b];
+  });
+  check_interrupts();
+  std::vector<std::int32_t> ri, ci;
+  std::vector<double> vs;
+  ri.reserve(values.size());
+  ci.reserve(values.size());
+  vs.reserve(values.size());
+  for (const size_t e : order) {
+    const auto i = static_cast<std::int32_t>(row_idx[e]), j = static_cast<std::int32_t>(col_idx[e]);
+    if (!ri.empty() && ri.back() == i && ci.back() == j) {
+      vs.back() += values[e];  // duplicates are summed
+    } else {
+      ri.push_back(i);
+      ci.push_back(j);
+      vs.push_back(values[e]);
+    }
+  }
+  for (const double v : vs)
+    if (!std::isfinite(v)) throw out_of_range(nm + ": summing duplicate entries overflowed", "Scale the values down.");
+  return Block(csr_from_sorted(rows, cols, ri, ci, vs));
 }
 
 // --- NormalizedMatrix ----------------------------------------------------------------------------------------

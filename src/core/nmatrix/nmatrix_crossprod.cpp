@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
+#include "core/linalg/cholesky.hpp"
 #include "core/nmatrix/nmatrix_internal.hpp"
 
 namespace morpheus::nm {
@@ -148,13 +149,13 @@ RowMatrix ginv(const NormalizedMatrix& t) {
     // ginv(T) = ginv(T'T) T' = (T ginv(T'T))'  (ginv of a symmetric matrix is symmetric)
     const RowMatrix c = base_crossprod(base);
     RowMatrix ci(d, d);
-    morpheus::ginv(ConstRowMap(c.data(), d, d), RowMap(ci.data(), d, d));
+    linalg::psd_ginv(c, RowMap(ci.data(), d, d));
     g = base_lmm(base, ConstRowMap(ci.data(), d, d)).transpose();
   } else {
     // ginv(T) = T' ginv(T T') = (ginv(T T') T)'
     const RowMatrix c = base_tcrossprod(base);
     RowMatrix ci(n, n);
-    morpheus::ginv(ConstRowMap(c.data(), n, n), RowMap(ci.data(), n, n));
+    linalg::psd_ginv(c, RowMap(ci.data(), n, n));
     g = base_rmm(ConstRowMap(ci.data(), n, n), base).transpose();
   }
   if (t.transposed()) return g.transpose();  // ginv(T') = ginv(T)'

@@ -142,13 +142,18 @@ void check_version(std::uint16_t version) {
     throw Error(ErrorKind::Internal, "nmatrix layout version " + std::to_string(version) + " cannot be written");
 }
 
-// Checks CSR arrays (row pointers from 0 to nnz, non-decreasing; columns in range and increasing in each row).
+// Checks CSR arrays: the row pointers first (from 0 to nnz, non-decreasing, so every one lies in 0..nnz), and only
+// then the column indices they delimit (in range, increasing within each row). Nothing is read out of bounds.
 void check_csr(const Reader& r, const int* outer, const int* inner, std::int64_t rows, std::int64_t cols,
                std::int64_t nnz) {
   if (outer[0] != 0 || outer[rows] != nnz) r.fail("bad sparse row pointers");
   for (std::int64_t i = 0; i < rows; ++i) {
+    if ((i & 0xffff) == 0) check_interrupts();
+    if (outer[i + 1] < outer[i]) r.fail("bad sparse row pointers");
+  }
+  for (std::int64_t i = 0; i < rows; ++i) {
+    if ((i & 0xffff) == 0) check_interrupts();
     const int a = outer[i], b = outer[i + 1];
-    if (b < a) r.fail("bad sparse row pointers");
     for (int e = a; e < b; ++e) {
       const int c = inner[e];
       if (c < 0 || c >= cols || (e > a && inner[e - 1] >= c)) r.fail("bad sparse column index");
@@ -243,7 +248,7 @@ NormalizedMatrix deserialize(const char* data, std::int64_t size, bool big_endia
     if (identity > 1 || sparse > 1) r.fail("bad block flags");
     if (r.get<std::uint16_t>() != 0 || r.get<std::uint32_t>() != 0) r.fail("reserved block field is not zero");
     const std::int64_t rows = r.get<std::int64_t>(), cols = r.get<std::int64_t>(), nnz = r.get<std::int64_t>();
-    if (rows < 1 || rows > kMaxDim || cols < 0 || cols > kMaxDim || nnz < 0 || (!sparse && nnz != 0) ||
+    if (rows < 1 || rows > kMaxDim || cols < 0 || cols > kMaxDim || nnz < 0 || nnz > kMaxDim || (!sparse && nnz != 0) ||
         static_cast<double>(nnz) > static_cast<double>(rows) * cols)
       r.fail("bad block shape");
     p.identity = identity == 1;

@@ -201,9 +201,11 @@ NormalizedMatrix from_text(const std::string& text) {
       ps.expect('}');
       p.block = Block(std::move(d));
     } else {
-      std::vector<Eigen::Triplet<double, int>> trip;
+      std::vector<std::int32_t> ri, ci;
+      std::vector<double> vs;
       if (!ps.peek('}')) {
         do {
+          if ((vs.size() & 0xffff) == 0) check_interrupts();
           ps.expect('(');
           const std::int64_t i = ps.integer(1, rows, "sparse row");
           ps.expect(',');
@@ -211,16 +213,18 @@ NormalizedMatrix from_text(const std::string& text) {
           ps.expect(',');
           const double v = ps.number();
           ps.expect(')');
-          if (!trip.empty() &&
-              (trip.back().row() > i - 1 || (trip.back().row() == i - 1 && trip.back().col() >= j - 1)))
+          if (!vs.empty() && (ri.back() > i - 1 || (ri.back() == i - 1 && ci.back() >= j - 1)))
             ps.fail("sparse entries must be in increasing (row, column) order without duplicates");
-          trip.emplace_back(static_cast<int>(i - 1), static_cast<int>(j - 1), v);
+          ri.push_back(static_cast<std::int32_t>(i - 1));
+          ci.push_back(static_cast<std::int32_t>(j - 1));
+          vs.push_back(v);
         } while (ps.accept(','));
       }
       ps.expect('}');
-      check_value_size(4.0 * (rows + 1) + 12.0 * trip.size(), "sparse block");
-      SparseMatrix s(static_cast<int>(rows), static_cast<int>(cols));
-      s.setFromTriplets(trip.begin(), trip.end());
+      // The CSR arrays are built directly: memory O(rows + entries), never O(columns).
+      check_value_size(4.0 * (rows + 1) + 12.0 * static_cast<double>(vs.size()),
+                       "sparse block " + std::to_string(rows) + "x" + std::to_string(cols));
+      SparseMatrix s = csr_from_sorted(rows, cols, ri, ci, vs);
       p.block = Block(std::move(s));
     }
     t.parts().push_back(std::move(p));
