@@ -328,7 +328,8 @@ BEGIN
     RAISE EXCEPTION 'model = ''%'' is not valid', model
       USING ERRCODE = '22023', HINT = 'Valid values: linear, logistic, poisson.';
   END IF;
-  t := morpheus.nmatrix_from_sql(entity_sql, attribute_sql, fk_columns);
+  t := morpheus.nmatrix_from_sql(entity_sql, attribute_sql, fk_columns,
+                                 array_fill('key'::text, ARRAY[cardinality(attribute_sql)]));
   n := morpheus.nrow(t);
   d := morpheus.ncol(t);
   IF kind = 'crossprod' THEN

@@ -14,6 +14,7 @@ enum class ErrorKind {
   Subscript,         // 2202E array_subscript_error
   InvalidText,       // 22P02 invalid_text_representation
   UndefinedColumn,   // 42703 undefined_column
+  UndefinedTable,    // 42P01 undefined_table
   DatatypeMismatch,  // 42804 datatype_mismatch
   LimitExceeded,     // 54000 program_limit_exceeded
   DataCorrupted,     // XX001 data_corrupted

@@ -11,6 +11,7 @@
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 #include "pg/nmatrix_datum.hpp"
+#include "pg/relation_data.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi_query.hpp"
 
@@ -159,60 +160,21 @@ Datum mn_blocks_body(FunctionCallInfo fcinfo) {
   return nm_datum(NormalizedMatrix::many_to_many(std::move(s), std::move(si), std::move(r), std::move(ri)));
 }
 
-std::string key_text(const ColumnData& c, std::int64_t r) {
-  return c.key_is_text ? c.text[static_cast<size_t>(r)] : std::to_string(c.ints[static_cast<size_t>(r)]);
-}
-
+// nmatrix_from_sql(source, attributes, foreign_keys, attribute_keys, features): the relations read as the trainers
+// read them (relation_data.hpp), without label and intercept.
 Datum from_sql_body(FunctionCallInfo fcinfo) {
-  require_not_null(fcinfo, 0, "entity_sql");
-  require_not_null(fcinfo, 1, "attribute_sql");
-  require_not_null(fcinfo, 2, "fk_columns");
-  const std::string entity_sql = text_arg(fcinfo, 0);
-  const std::vector<std::string> attr_sql = text_array_arg(fcinfo, 1, "attribute_sql");
-  const std::vector<std::string> fk_cols = text_array_arg(fcinfo, 2, "fk_columns");
-  if (attr_sql.size() != fk_cols.size())
-    throw invalid_parameter("attribute_sql has " + std::to_string(attr_sql.size()) + " queries but fk_columns has " +
-                                std::to_string(fk_cols.size()) + " names",
-                            "Name one foreign-key column of entity_sql per attribute query.");
-  std::vector<ColumnRequest> want{{"features", ColumnType::FloatArray, false}};
-  for (const auto& c : fk_cols) want.push_back({c, ColumnType::Key, true});
-  const QueryTable e = read_query(entity_sql, "entity_sql", want);
-  if (e.rows < 1)
-    throw invalid_parameter("entity_sql returned no rows", "The entity query must return at least one row.");
-  NormalizedMatrix t =
-      e.has("features")
-          ? NormalizedMatrix::from_entity(nm::Block(features_matrix(e.column("features"), e.rows, "entity_sql")))
-          : NormalizedMatrix::with_rows(e.rows);
-  for (size_t k = 0; k < attr_sql.size(); ++k) {
-    const std::string qname = "attribute_sql[" + std::to_string(k + 1) + "]";
-    e.require_no_nulls(fk_cols[k], "entity_sql");
-    const QueryTable a = read_query(attr_sql[k], qname.c_str(),
-                                    {{"key", ColumnType::Key, true}, {"features", ColumnType::FloatArray, true}});
-    if (a.rows < 1)
-      throw invalid_parameter(qname + " returned no rows", "Each attribute query must return at least one row.");
-    a.require_no_nulls("key", qname.c_str());
-    const ColumnData& ak = a.column("key");
-    std::unordered_map<std::string, std::int32_t> row_of;
-    for (std::int64_t r = 0; r < a.rows; ++r) {
-      if (!row_of.emplace(key_text(ak, r), static_cast<std::int32_t>(r)).second)
-        throw invalid_parameter("column \"key\" of " + qname + " has the duplicate value '" + key_text(ak, r) +
-                                    "' (row " + std::to_string(r + 1) + ")",
-                                "Attribute keys must be unique (a primary key).");
-    }
-    const ColumnData& fk = e.column(fk_cols[k]);
-    std::vector<std::int32_t> idx(static_cast<size_t>(e.rows));
-    for (std::int64_t r = 0; r < e.rows; ++r) {
-      if (r % 16384 == 0) check_interrupts();
-      auto it = row_of.find(key_text(fk, r));
-      if (it == row_of.end())
-        throw invalid_parameter("column \"" + fk_cols[k] + "\" of entity_sql has the dangling key '" + key_text(fk, r) +
-                                    "' in row " + std::to_string(r + 1) + ": no row of " + qname + " has that key",
-                                "Every foreign key must match a key of the attribute query (an inner join).");
-      idx[static_cast<size_t>(r)] = it->second;
-    }
-    t.join(std::move(idx), nm::Block(features_matrix(a.column("features"), a.rows, qname)));
-  }
-  return nm_datum(t);
+  RelationArgPositions at;
+  at.source = 0;
+  at.attributes = 1;
+  at.foreign_keys = 2;
+  at.attribute_keys = 3;
+  at.features = 4;
+  const RelationArgs a = relation_args(fcinfo, at);
+  RelationData d = read_relation(a);
+  if (d.matrix_cols() < 1)
+    throw invalid_parameter("source has no feature columns and no attribute relations",
+                            "Name feature columns of source (features => ARRAY['a', 'b']) or give attributes.");
+  return nm_datum(relation_nmatrix(d));
 }
 
 // ---- operators ------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ INSERT INTO nm_api VALUES
   ('morpheus.nm_join_sparse(morpheus.nmatrix, integer[], integer, integer, integer[], integer[], float8[])', 'morpheus.nmatrix', 'i', true, 's'),
   ('morpheus.nm_mn(float8[], integer[], float8[], integer[])', 'morpheus.nmatrix', 'i', true, 's'),
   ('morpheus.nm_mn_blocks(morpheus.nmatrix, integer[], morpheus.nmatrix, integer[])', 'morpheus.nmatrix', 'i', true, 's'),
-  ('morpheus.nmatrix_from_sql(text, text[], text[])', 'morpheus.nmatrix', 'v', false, 'u'),
+  ('morpheus.nmatrix_from_sql(text, text[], text[], text[], text[])', 'morpheus.nmatrix', 'v', false, 'u'),
   ('morpheus.row_sums(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
   ('morpheus.col_sums(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
   ('morpheus.sum(morpheus.nmatrix)', 'float8', 'i', true, 's'),
