@@ -8,12 +8,12 @@
 
 namespace morpheus::pg {
 
-std::unique_ptr<ml::DataMatrix> data_matrix_arg(FunctionCallInfo fcinfo, int argno, const char* name) {
-  require_not_null(fcinfo, argno, name);
+std::unique_ptr<ml::DataMatrix> data_matrix_arg(FunctionCallInfo fcinfo, int argno) {
   FmgrInfo* flinfo = fcinfo->flinfo;
   const Oid type = pg_call([flinfo, argno] { return get_fn_expr_argtype(flinfo, argno); });
+  require_not_null(fcinfo, argno, type == FLOAT8ARRAYOID ? "x" : "t");
   if (type == FLOAT8ARRAYOID) {
-    const MatrixArg m = matrix_arg(fcinfo, argno, name);
+    const MatrixArg m = matrix_arg(fcinfo, argno, "x");
     return std::make_unique<ml::DenseDataMatrix>(m.map());
   }
   // The only other overload takes morpheus.nmatrix: run on the plan that morpheus.factorize asks for.

@@ -2,10 +2,10 @@
 
 #include <cmath>
 #include <limits>
-#include <random>
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/random.hpp"
 
 namespace morpheus::ml {
 
@@ -17,11 +17,15 @@ GnmfResult gnmf(const DataMatrix& t, const GnmfOptions& o, Progress& progress) {
   if (lo < 0)
     throw invalid_parameter("x has a negative entry (" + format_number(lo) + ")",
                             "Non-negative matrix factorization needs non-negative data.");
-  std::mt19937_64 gen(o.seed);
-  std::uniform_real_distribution<double> u(0.1, 1.0);
+  if (!(o.tolerance >= 0)) throw invalid_parameter("tolerance must be non-negative, got " + format_number(o.tolerance));
+  Rng gen(o.seed);
   GnmfResult r;
-  r.w = Mat::NullaryExpr(t.rows(), o.rank, [&] { return u(gen); });
-  r.h = Mat::NullaryExpr(t.cols(), o.rank, [&] { return u(gen); });
+  r.w.resize(t.rows(), o.rank);
+  r.h.resize(t.cols(), o.rank);
+  for (Index j = 0; j < r.w.cols(); ++j)
+    for (Index i = 0; i < r.w.rows(); ++i) r.w(i, j) = gen.uniform(0.1, 1.0);
+  for (Index j = 0; j < r.h.cols(); ++j)
+    for (Index i = 0; i < r.h.rows(); ++i) r.h(i, j) = gen.uniform(0.1, 1.0);
   const double t_sq = t.row_squared_norms().sum();
   const double tiny = std::numeric_limits<double>::min();
   for (int it = 1; it <= o.max_iterations; ++it) {
@@ -33,8 +37,14 @@ GnmfResult gnmf(const DataMatrix& t, const GnmfOptions& o, Progress& progress) {
     const Mat whh = r.w * hh;
     r.w = r.w.cwiseProduct(th).cwiseQuotient(whh.cwiseMax(tiny));
     const double loss = t_sq - 2 * r.w.cwiseProduct(th).sum() + (r.w.transpose() * r.w).cwiseProduct(hh).sum();
-    r.trace.push_back({it, std::max(loss, 0.0), std::nan("")});
+    const double clipped = std::max(loss, 0.0);
+    const double previous = r.trace.empty() ? std::numeric_limits<double>::infinity() : r.trace.back().loss;
+    r.trace.push_back({it, clipped, std::nan("")});
     progress.step(it, o.max_iterations, loss);
+    if (previous - clipped <= o.tolerance * clipped) {
+      r.converged = true;
+      break;
+    }
   }
   return r;
 }
