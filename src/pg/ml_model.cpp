@@ -78,6 +78,26 @@ model::Model linear_model(model::Kind kind, const RelationArgs& a, const Trained
   return m;
 }
 
+model::Model kmeans_model(const RelationArgs& a, const TrainedOn& on, const ml::KmeansResult& r,
+                          const ml::KmeansFit& fit, const model::Json& options) {
+  model::Model m;
+  m.kind = model::Kind::Kmeans;
+  m.features = on.entity_names;
+  m.features.insert(m.features.end(), on.attribute_names.begin(), on.attribute_names.end());
+  m.shape = {r.centers.rows(), r.centers.cols()};
+  const RowMatrix centers = r.centers;
+  m.parameters.assign(centers.data(), centers.data() + centers.size());
+  m.source = a.source;
+  m.options = options.str();
+  m.rows = on.rows;
+  m.iterations = r.trace.back().iteration;
+  m.converged = r.converged;
+  m.loss = trace_losses(r.trace);
+  m.statistics = kmeans_statistics(fit);
+  model::validate(m, "the trained model");
+  return m;
+}
+
 std::string least_squares_statistics(const ml::LeastSquaresFit& f, const TrainedOn& on) {
   model::Json j;
   j.add("r2", f.r2).add("adjusted_r2", f.adjusted_r2).add("sse", f.sse).add("sigma", f.sigma);
@@ -116,6 +136,12 @@ void warn_not_converged(const std::string& function, std::int64_t iterations, co
   const char* msg = message.c_str();
   const char* h = hint.c_str();
   pg_call([msg, h] { ereport(WARNING, (errmsg("%s", msg), errhint("%s", h))); });
+}
+
+std::string short_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", v);
+  return buf;
 }
 
 std::vector<double> trace_losses(const ml::Trace& trace) {

@@ -41,6 +41,9 @@ model::Json data_options(const RelationArgs& a, const TrainedOn& on);
 model::Model linear_model(model::Kind kind, const RelationArgs& a, const TrainedOn& on, const ml::Vec& w,
                           const ml::Trace& trace, bool converged, const model::Json& options,
                           const std::string& statistics, std::vector<std::string> classes);
+// A k-means model: the centers (k x d, row by row) and the fit statistics.
+model::Model kmeans_model(const RelationArgs& a, const TrainedOn& on, const ml::KmeansResult& r,
+                          const ml::KmeansFit& fit, const model::Json& options);
 // Fit statistics as JSON.
 std::string least_squares_statistics(const ml::LeastSquaresFit& f, const TrainedOn& on);
 std::string logistic_statistics(const ml::ScanSums& s);
@@ -52,6 +55,9 @@ std::vector<std::string> binary_classes(const ml::Vec& y, bool boolean, const st
 // WARNING: `function` stopped at its iteration cap before meeting its tolerance.
 void warn_not_converged(const std::string& function, std::int64_t iterations, const std::string& measure,
                         const std::string& hint);
+
+// v with 3 significant digits (%.3g), for messages whose last digits depend on rounding.
+std::string short_number(double v);
 
 // The trace's losses as a vector.
 std::vector<double> trace_losses(const ml::Trace& trace);

@@ -44,7 +44,7 @@ Datum linreg_body(FunctionCallInfo fcinfo) {
   NoticeProgress progress("linreg");
   const ml::LinregResult r = ml::linreg(*x, y, o, progress);
   if (!r.converged)
-    warn_not_converged("linreg", r.trace.back().iteration, "gradient norm " + model::Json::number(r.final_grad_norm),
+    warn_not_converged("linreg", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
                        "Raise max_iterations, scale the columns of x (mean 0, standard deviation 1), or use method => "
                        "'normal'.");
   return regression_row(fcinfo, r.weights, r.trace, r.converged);
@@ -61,7 +61,7 @@ Datum logreg_body(FunctionCallInfo fcinfo) {
   NoticeProgress progress("logreg");
   const ml::LogregResult r = ml::logreg(*x, y, o, progress);
   if (!r.converged)
-    warn_not_converged("logreg", r.trace.back().iteration, "gradient norm " + model::Json::number(r.final_grad_norm),
+    warn_not_converged("logreg", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
                        "Raise max_iterations, scale the columns of x, or add a penalty (l2 => 0.01): separable "
                        "classes have no finite optimum.");
   return regression_row(fcinfo, r.weights, r.trace, r.converged);

@@ -60,8 +60,6 @@ struct Stream {
   }
 };
 
-std::string format(double v) { return model::Json::number(v); }
-
 Datum linreg_stream_body(FunctionCallInfo fcinfo) {
   const RelationArgs a = relation_args(fcinfo, kRegression);
   const std::int64_t batch_rows = batch_rows_arg(fcinfo, 8);
@@ -76,7 +74,7 @@ Datum linreg_stream_body(FunctionCallInfo fcinfo) {
   NoticeProgress progress("linreg_stream");
   const ml::LinregResult r = ml::linreg(passes, o, progress);
   if (!r.converged)
-    warn_not_converged("linreg_stream", r.trace.back().iteration, "gradient norm " + format(r.final_grad_norm),
+    warn_not_converged("linreg_stream", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
                        "Raise max_iterations, scale the features (mean 0, standard deviation 1), or use method => "
                        "'normal'.");
   ml::Mat gram = r.gram;
@@ -108,7 +106,7 @@ Datum logreg_stream_body(FunctionCallInfo fcinfo) {
   NoticeProgress progress("logreg_stream");
   const ml::LogregResult r = ml::logreg(passes, o, progress);
   if (!r.converged)
-    warn_not_converged("logreg_stream", r.trace.back().iteration, "gradient norm " + format(r.final_grad_norm),
+    warn_not_converged("logreg_stream", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
                        "Raise max_iterations, scale the features, or add a penalty (l2 => 0.01): separable classes "
                        "have no finite optimum.");
   const ml::ScanSums sums = ml::scan_sums(*s.table, r.weights, true);
@@ -151,21 +149,7 @@ Datum kmeans_stream_body(FunctionCallInfo fcinfo) {
   s.source->finish();
   model::Json options = data_options(a, on);
   options.add("batch_rows", batch_rows).add("k", o.k).add("max_iterations", o.max_iterations).add("seed", seed);
-  model::Model m;
-  m.kind = model::Kind::Kmeans;
-  m.features = on.entity_names;
-  m.features.insert(m.features.end(), on.attribute_names.begin(), on.attribute_names.end());
-  m.shape = {r.centers.rows(), r.centers.cols()};
-  const RowMatrix centers = r.centers;
-  m.parameters.assign(centers.data(), centers.data() + centers.size());
-  m.source = a.source;
-  m.options = options.str();
-  m.rows = on.rows;
-  m.iterations = r.trace.back().iteration;
-  m.converged = r.converged;
-  m.loss = trace_losses(r.trace);
-  m.statistics = kmeans_statistics(fit);
-  model::validate(m, "the trained model");
+  const model::Model m = kmeans_model(a, on, r, fit, options);
   return finish_model(fcinfo, m, name);
 }
 

@@ -35,8 +35,6 @@ void require_columns(std::int64_t d) {
                             "Name the feature columns with features => ARRAY['a', 'b'], or give attribute relations.");
 }
 
-std::string format(double v) { return model::Json::number(v); }
-
 Datum linreg_train_body(FunctionCallInfo fcinfo) {
   const RelationArgs a = relation_args(fcinfo, kRegression);
   ml::LinregOptions o;
@@ -53,7 +51,7 @@ Datum linreg_train_body(FunctionCallInfo fcinfo) {
   NoticeProgress progress("linreg_train");
   const ml::LinregResult r = ml::linreg(*tm.t, d.y, o, progress);
   if (!r.converged)
-    warn_not_converged("linreg_train", r.trace.back().iteration, "gradient norm " + format(r.final_grad_norm),
+    warn_not_converged("linreg_train", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
                        "Raise max_iterations, scale the features (mean 0, standard deviation 1), or use method => "
                        "'normal'.");
   const ml::Mat gram = r.gram.size() > 0 ? r.gram : tm.t->crossprod();
@@ -84,7 +82,7 @@ Datum logreg_train_body(FunctionCallInfo fcinfo) {
   NoticeProgress progress("logreg_train");
   const ml::LogregResult r = ml::logreg(*tm.t, d.y, o, progress);
   if (!r.converged)
-    warn_not_converged("logreg_train", r.trace.back().iteration, "gradient norm " + format(r.final_grad_norm),
+    warn_not_converged("logreg_train", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
                        "Raise max_iterations, scale the features, or add a penalty (l2 => 0.01): separable classes "
                        "have no finite optimum.");
   const ml::ScanSums s = ml::scan_sums(*tm.t, d.y, r.weights, true);
@@ -120,21 +118,7 @@ Datum kmeans_train_body(FunctionCallInfo fcinfo) {
   const ml::KmeansFit fit = ml::kmeans_fit(*tm.t, r.centers);
   model::Json options = data_options(a, on);
   options.add("k", o.k).add("max_iterations", o.max_iterations).add("seed", seed);
-  model::Model m;
-  m.kind = model::Kind::Kmeans;
-  m.features = on.entity_names;
-  m.features.insert(m.features.end(), on.attribute_names.begin(), on.attribute_names.end());
-  m.shape = {r.centers.rows(), r.centers.cols()};
-  const RowMatrix centers = r.centers;
-  m.parameters.assign(centers.data(), centers.data() + centers.size());
-  m.source = a.source;
-  m.options = options.str();
-  m.rows = d.rows;
-  m.iterations = r.trace.back().iteration;
-  m.converged = r.converged;
-  m.loss = trace_losses(r.trace);
-  m.statistics = kmeans_statistics(fit);
-  model::validate(m, "the trained model");
+  const model::Model m = kmeans_model(a, on, r, fit, options);
   return finish_model(fcinfo, m, name);
 }
 
@@ -149,7 +133,7 @@ Datum gnmf_train_body(FunctionCallInfo fcinfo) {
   if (o.rank < 1) throw invalid_parameter("rank must be at least 1, got " + std::to_string(o.rank));
   if (o.max_iterations < 1)
     throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
-  if (!(o.tolerance >= 0)) throw invalid_parameter("tolerance must be non-negative, got " + format(o.tolerance));
+  if (!(o.tolerance >= 0)) throw invalid_parameter("tolerance must be non-negative, got " + short_number(o.tolerance));
   const std::string name = model_name_arg(fcinfo, 10);
   RelationData d = read_relation(a);
   require_columns(d.matrix_cols());
@@ -162,7 +146,7 @@ Datum gnmf_train_body(FunctionCallInfo fcinfo) {
     const auto& tr = r.trace;
     const double change = tr.size() >= 2 ? (tr[tr.size() - 2].loss - tr.back().loss) / tr.back().loss : NAN;
     warn_not_converged("gnmf_train", tr.back().iteration,
-                       "relative loss change " + format(change) + " > tolerance " + format(o.tolerance),
+                       "relative loss change " + short_number(change) + " > tolerance " + short_number(o.tolerance),
                        "Raise max_iterations, or tolerance.");
   }
   model::Json options = data_options(a, on);
