@@ -1,4 +1,4 @@
-// morpheus.explain(x nmatrix, operation): the plan choice for a normalized matrix, one row per attribute table.
+// morpheus.explain(t nmatrix, operation): the plan choice for a normalized matrix, one row per attribute table.
 #include <string>
 
 #include "core/ml/plan.hpp"
@@ -17,7 +17,7 @@ const char* const kOperations[] = {"lmm", "rmm",    "crossprod", "tcrossprod", "
 bool is_gram(const std::string& op) { return op == "crossprod" || op == "tcrossprod" || op == "ginv"; }
 
 Datum explain_body(FunctionCallInfo fcinfo) {
-  require_not_null(fcinfo, 0, "x");
+  require_not_null(fcinfo, 0, "t");
   require_not_null(fcinfo, 1, "operation");
   const std::string op = text_arg(fcinfo, 1);
   bool known = false;

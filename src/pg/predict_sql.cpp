@@ -131,7 +131,8 @@ Datum predict_relation_body(FunctionCallInfo fcinfo) {
                                 ", " + std::to_string(a.foreign_keys.size()) + " and " +
                                 std::to_string(a.attribute_keys.size()) + " elements",
                             "Give one foreign key and one key column per attribute relation.");
-  const std::vector<AttributeRelation> attributes = read_attributes(a);
+  // Attribute features are named as in training, so relations with the same columns may replace the model's.
+  const std::vector<AttributeRelation> attributes = read_attributes(a, &spec.attributes);
   SrfWriter out(fcinfo);
   const int rc = pg_call([] { return SPI_connect(); });
   if (rc != SPI_OK_CONNECT) throw Error(ErrorKind::Internal, "SPI_connect failed");

@@ -161,7 +161,11 @@ RelationArgs relation_args(FunctionCallInfo fcinfo, const RelationArgPositions& 
   return a;
 }
 
-std::vector<AttributeRelation> read_attributes(const RelationArgs& a) {
+std::string attribute_prefix(const std::string& relation, std::size_t k) {
+  return (looks_like_query(relation) ? attribute_arg(k) : relation) + ".";
+}
+
+std::vector<AttributeRelation> read_attributes(const RelationArgs& a, const std::vector<std::string>* prefixes) {
   std::vector<AttributeRelation> out;
   for (std::size_t k = 0; k < a.attributes.size(); ++k) {
     const std::string arg = attribute_arg(k);
@@ -181,8 +185,8 @@ std::vector<AttributeRelation> read_attributes(const RelationArgs& a) {
       throw invalid_parameter(arg + " has no feature column besides its key \"" + key + "\"",
                               "Every column of an attribute relation other than its key is a feature.");
     AttributeRelation r;
-    const bool is_query = query == a.attributes[k];
-    const std::string prefix = (is_query ? arg : a.attributes[k]) + ".";
+    const std::string prefix = prefixes != nullptr && k < prefixes->size() ? attribute_prefix((*prefixes)[k], k)
+                                                                           : attribute_prefix(a.attributes[k], k);
     std::vector<std::int64_t> widths;
     r.features = assemble(t, cols, arg, 0, false, prefix, &r.names, &widths);
     for (const auto* c : cols) r.columns.push_back(c->name);

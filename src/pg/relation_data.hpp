@@ -61,8 +61,13 @@ struct AttributeRelation {
   std::unordered_map<std::string, std::int32_t> text_rows;
 };
 
-// Reads attributes[k] with its key column attribute_keys[k] (unique, not NULL) for every k.
-std::vector<AttributeRelation> read_attributes(const RelationArgs& a);
+// Reads attributes[k] with its key column attribute_keys[k] (unique, not NULL) for every k. Feature names are
+// prefixed with attribute_prefix(prefixes[k], k) when prefixes is given (a model's training relations), else with
+// attribute_prefix(attributes[k], k).
+std::vector<AttributeRelation> read_attributes(const RelationArgs& a,
+                                               const std::vector<std::string>* prefixes = nullptr);
+// "<relation>." for a relation name, "attributes[k]." (1-based) for a query.
+std::string attribute_prefix(const std::string& relation, std::size_t k);
 
 // The columns the entity relation must return: label (Float), features (Feature), id (Key), foreign keys (Key).
 std::vector<ColumnRequest> entity_requests(const RelationArgs& a);

@@ -368,21 +368,26 @@ QueryTable read_query(const std::string& sql, const char* query_arg, const std::
   return read_query(sql, std::string(query_arg), wanted, extra_numeric ? ExtraColumns::Numeric : ExtraColumns::None);
 }
 
-std::string source_query(const std::string& source, const std::string& arg) {
+bool looks_like_query(const std::string& source) {
   std::size_t i = 0;
   while (i < source.size() && (std::isspace(static_cast<unsigned char>(source[i])) || source[i] == '(')) ++i;
   std::size_t j = i;
   while (j < source.size() && (std::isalnum(static_cast<unsigned char>(source[j])) || source[j] == '_')) ++j;
   std::string word = source.substr(i, j - i);
   for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  if (word == "select" || word == "with" || word == "values" || word == "table") return source;
+  if (word == "select" || word == "with" || word == "values" || word == "table") return true;
   // A relation name has no blank outside double quotes: anything else is a query, whose errors (a misspelt SELECT)
   // are PostgreSQL's own.
   bool quoted = false;
   for (char ch : source) {
     if (ch == '"') quoted = !quoted;
-    if (!quoted && std::isspace(static_cast<unsigned char>(ch))) return source;
+    if (!quoted && std::isspace(static_cast<unsigned char>(ch))) return true;
   }
+  return false;
+}
+
+std::string source_query(const std::string& source, const std::string& arg) {
+  if (looks_like_query(source)) return source;
   const char* name = source.c_str();
   // Parses a possibly qualified, possibly quoted name; invalid syntax is PostgreSQL's own error (42602).
   const Oid relid = pg_call([name] {

@@ -70,6 +70,8 @@ QueryTable read_query(const std::string& sql, const std::string& query_arg, cons
 // name of a table or view, resolved with the caller's search_path (an unknown relation is error 42P01 naming `arg`),
 // as SELECT * FROM schema.name.
 std::string source_query(const std::string& source, const std::string& arg);
+// Whether source_query takes `source` for a query (rather than a relation name).
+bool looks_like_query(const std::string& source);
 
 // A query read in batches: prepared once, opened as often as needed (every opening runs in the statement's
 // snapshot, so every pass sees the same rows). SPI must be connected by the caller for the reader's lifetime.

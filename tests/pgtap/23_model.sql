@@ -2,7 +2,7 @@
 -- PostgreSQL's own regression aggregates and SQL arithmetic; the misalignment scenario of issue 13; saving under a
 -- name (row-level security per role); and every bad input of the surface with its SQLSTATE.
 BEGIN;
-SELECT plan(105);
+SELECT plan(107);
 SET LOCAL search_path = public, morpheus;
 
 -- a star schema: 60 orders -> 10 customers (integer key id), 4 products (text key code)
@@ -101,6 +101,10 @@ SELECT ok((SELECT max(abs(p.prediction - (j.qty * w[1] + j.age * w[2] + j.income
            JOIN joined j ON j.order_id = p.id::int) < 1e-9,
           'predict(model, source) re-joins the attribute relations by key');
 SELECT is((SELECT count(*) FROM m3, predict(m, 'SELECT * FROM orders WHERE order_id <= 7')), 7::bigint, 'one row per source row');
+SELECT is((SELECT array_agg(prediction ORDER BY id::int) FROM m3, predict(m, 'orders', id => 'order_id',
+             attributes => ARRAY['SELECT * FROM customers', 'SELECT code, weight, price FROM products'])),
+          (SELECT array_agg(prediction ORDER BY id::int) FROM m3, predict(m, 'orders', id => 'order_id')),
+          'attribute relations with the same columns may replace the model''s');
 SELECT ok((SELECT bool_and(id IS NULL AND probability IS NULL AND class IS NULL AND cluster IS NULL AND projection IS NULL)
            FROM m1, predict(m, 'orders')), 'columns a regression has none of are NULL; no id without id');
 
@@ -291,6 +295,8 @@ SELECT throws_ok($$SELECT linreg_train('orders', label => 'amount', features => 
                  'attributes has 1 relations but foreign_keys has 0 names', 'attributes without foreign keys');
 SELECT throws_ok($$SELECT kmeans_train('orders', k => 0, features => '{qty}')$$, '22023', 'k must be at least 1, got 0', 'k = 0');
 SELECT throws_ok($$SELECT gnmf_train('orders', rank => 2, features => '{amount}')$$, '22023', NULL, 'gnmf of negative data');
+SELECT throws_ok($$SELECT gnmf_train('customers', rank => 2000000000, features => '{age}')$$, '54000', NULL,
+                 'a rank whose factors cannot fit is refused before allocating');
 SELECT throws_ok($$SELECT linreg_train('orders', label => 'amount', features => '{qty}', model_name => '')$$, '22023',
                  'model_name is empty', 'empty model_name');
 SELECT throws_ok($$SELECT linreg_train('orders', label => 'amount', features => '{qty}', tolerance => -1)$$, '22023',
