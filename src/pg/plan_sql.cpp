@@ -2,6 +2,7 @@
 #include <string>
 
 #include "core/ml/plan.hpp"
+#include "core/options.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 #include "pg/nmatrix_datum.hpp"
@@ -26,7 +27,7 @@ Datum explain_body(FunctionCallInfo fcinfo) {
     known = known || op == k;
     valid += (valid.empty() ? "" : ", ") + std::string(k);
   }
-  if (!known) throw invalid_parameter("operation must be one of " + valid + "; got '" + op + "'");
+  if (!known) throw unknown_choice("operation", op, valid);
   const nm::NormalizedMatrix t = nmatrix_value(fcinfo, 0);
   ml::PlanOptions o = plan_options();
   o.gram = is_gram(op);

@@ -72,7 +72,7 @@ SELECT is(current_setting('morpheus.plan_model'), 'cost', 'auto uses the calibra
 SELECT is((SELECT array_agg(decision ORDER BY attribute_table) FROM x, morpheus.explain(x.t)),
           (SELECT array_agg(CASE WHEN cost_factorize THEN 'factorize' ELSE 'materialize' END ORDER BY attribute_table)
            FROM x, morpheus.explain(x.t)), 'plan_model = cost decides by the estimated costs');
-SELECT throws_ok($$SELECT * FROM x, morpheus.explain(x.t, operation => 'fft')$$, '22023', NULL, 'unknown operation');
+SELECT throws_ok($$SELECT * FROM x, morpheus.explain(x.t, operation => 'fft')$$, '22023', 'unknown operation "fft"', 'unknown operation');
 SELECT throws_ok($$SET morpheus.factorize = 'sometimes'$$, '22023', NULL, 'unknown factorize value');
 
 SELECT * FROM finish();
