@@ -203,11 +203,11 @@ Datum model_datum(const model::Model& m, TupleDesc desc) {
   });
 }
 
-Datum model_result(FunctionCallInfo fcinfo, const model::Model& m) {
-  TupleDesc desc = nullptr;
-  const TypeFuncClass c = pg_call([fcinfo, &desc] { return get_call_result_type(fcinfo, nullptr, &desc); });
-  if (c != TYPEFUNC_COMPOSITE || desc == nullptr)
-    throw Error(ErrorKind::Internal, "the function must be declared RETURNS morpheus.model");
+Datum model_result(FunctionCallInfo, const model::Model& m) { return model_value(m); }
+
+Datum model_value(const model::Model& m) {
+  const Oid type = model_type_oid();
+  TupleDesc desc = pg_call([type] { return lookup_rowtype_tupdesc_copy(type, -1); });
   return model_datum(m, desc);
 }
 

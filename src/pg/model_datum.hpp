@@ -16,8 +16,10 @@ model::Model model_from_datum(Datum d, const std::string& what = "model");
 
 // The value of `m` as the composite `desc` describes (the result type of the calling function).
 Datum model_datum(const model::Model& m, TupleDesc desc);
-// The value of `m` as the result of fcinfo's function (declared RETURNS morpheus.model).
+// The value of `m` as the result of fcinfo's function (declared RETURNS morpheus.model); the same as model_value.
 Datum model_result(FunctionCallInfo fcinfo, const model::Model& m);
+// The value of `m` as a morpheus.model datum for any use (e.g. a column of a RETURNS TABLE result).
+Datum model_value(const model::Model& m);
 // The oid of type morpheus.model.
 Oid model_type_oid();
 
