@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Streaming ML benchmark (not a test): linreg_stream / logreg_stream on a synthetic entity table of N_BIG rows
-# (default 2e7) with two attribute tables, against the in-memory path (nmatrix_from_sql + linreg / logreg) on its
+# (default 2e7) with two attribute tables, against the in-memory path (linreg_train / logreg_train) on its
 # first N_SMALL rows (default 1e6). Prints wall time per pass, rows/s, the backend's peak memory (VmHWM) and the
 # table sizes. Needs the extension installed and /proc readable (run as root or as the server's user); hold the
 # install lock while it runs:

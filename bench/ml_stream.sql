@@ -29,6 +29,7 @@ CREATE TABLE results (run text, n bigint, ms float8, passes int, iterations int,
 
 \set attrs 'ARRAY[''SELECT key, features FROM a1'', ''SELECT key, features FROM a2'']'
 \set fks 'ARRAY[''fk1'', ''fk2'']'
+\set keys 'ARRAY[''key'', ''key'']'
 
 -- baseline: a fresh backend that ran one trivial query
 \c
@@ -43,9 +44,9 @@ INSERT INTO results VALUES ('fresh backend', 0, 0, 0, 0, :hwm, NULL);
 SELECT pg_backend_pid() AS pid \gset
 SELECT seq_scan AS scans0 FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
 SELECT clock_timestamp() AS t0 \gset
-SELECT iterations AS it, coefficients AS coef FROM morpheus.linreg_stream(
-  entity_sql => 'SELECT features, fk1, fk2, y FROM ent', attribute_sql => :attrs, fk_columns => :fks,
-  batch_rows => 100000) \gset
+SELECT (m).iterations AS it, (m).parameters AS coef FROM (SELECT morpheus.linreg_stream(
+  'SELECT features, fk1, fk2, y FROM ent', label => 'y', intercept => false, attributes => :attrs,
+  foreign_keys => :fks, attribute_keys => :keys, batch_rows => 100000) AS m) s \gset
 SELECT extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000 AS ms \gset
 SELECT pg_stat_force_next_flush() AS flushed \gset
 SELECT seq_scan - :scans0 AS passes FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
@@ -56,9 +57,9 @@ INSERT INTO results VALUES ('linreg_stream normal', :n_big, :ms, (:passes), :it,
 SELECT pg_backend_pid() AS pid \gset
 SELECT seq_scan AS scans0 FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
 SELECT clock_timestamp() AS t0 \gset
-SELECT iterations AS it, coefficients AS coef FROM morpheus.linreg_stream(
-  entity_sql => 'SELECT features, fk1, fk2, y FROM ent', attribute_sql => :attrs, fk_columns => :fks,
-  batch_rows => 10000) \gset
+SELECT (m).iterations AS it, (m).parameters AS coef FROM (SELECT morpheus.linreg_stream(
+  'SELECT features, fk1, fk2, y FROM ent', label => 'y', intercept => false, attributes => :attrs,
+  foreign_keys => :fks, attribute_keys => :keys, batch_rows => 10000) AS m) s \gset
 SELECT extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000 AS ms \gset
 SELECT pg_stat_force_next_flush() AS flushed \gset
 SELECT seq_scan - :scans0 AS passes FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
@@ -69,9 +70,9 @@ INSERT INTO results VALUES ('linreg_stream normal, batch_rows 10000', :n_big, :m
 SELECT pg_backend_pid() AS pid \gset
 SELECT seq_scan AS scans0 FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
 SELECT clock_timestamp() AS t0 \gset
-SELECT iterations AS it FROM morpheus.logreg_stream(
-  entity_sql => 'SELECT features, fk1, fk2, label AS y FROM ent', attribute_sql => :attrs, fk_columns => :fks,
-  batch_rows => 100000, max_iterations => 3) \gset
+SELECT (m).iterations AS it FROM (SELECT morpheus.logreg_stream(
+  'SELECT features, fk1, fk2, label FROM ent', intercept => false, attributes => :attrs, foreign_keys => :fks,
+  attribute_keys => :keys, batch_rows => 100000, max_iterations => 3) AS m) s \gset
 SELECT extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000 AS ms \gset
 SELECT pg_stat_force_next_flush() AS flushed \gset
 SELECT seq_scan - :scans0 AS passes FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
@@ -79,15 +80,16 @@ SELECT seq_scan - :scans0 AS passes FROM pg_stat_user_tables WHERE relname = :'t
 INSERT INTO results VALUES ('logreg_stream lbfgs', :n_big, :ms, (:passes), :it, :hwm, NULL);
 
 \set tbl ent_small
--- small table: streamed and in memory (nmatrix_from_sql + linreg / logreg on the nmatrix), same row order
+-- small table: streamed and in memory (linreg_train / logreg_train on the same relations)
 \c
 SET synchronize_seqscans = off;
-SET max_parallel_workers_per_gather = 0;  -- array_agg(y) must see the rows in heap order, as the cursor does
+SET max_parallel_workers_per_gather = 0;  -- as the streamed runs, one process reads the rows
 SELECT pg_backend_pid() AS pid \gset
 SELECT seq_scan AS scans0 FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
 SELECT clock_timestamp() AS t0 \gset
-SELECT iterations AS it, coefficients AS coef FROM morpheus.linreg_stream(
-  entity_sql => 'SELECT features, fk1, fk2, y FROM ent_small', attribute_sql => :attrs, fk_columns => :fks) \gset
+SELECT (m).iterations AS it, (m).parameters AS coef FROM (SELECT morpheus.linreg_stream(
+  'SELECT features, fk1, fk2, y FROM ent_small', label => 'y', intercept => false, attributes => :attrs,
+  foreign_keys => :fks, attribute_keys => :keys) AS m) s \gset
 SELECT extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000 AS ms \gset
 SELECT pg_stat_force_next_flush() AS flushed \gset
 SELECT seq_scan - :scans0 AS passes FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
@@ -96,13 +98,13 @@ INSERT INTO results VALUES ('linreg_stream normal', :n_small, :ms, (:passes), :i
 
 \c
 SET synchronize_seqscans = off;
-SET max_parallel_workers_per_gather = 0;  -- array_agg(y) must see the rows in heap order, as the cursor does
+SET max_parallel_workers_per_gather = 0;  -- as the streamed runs, one process reads the rows
 SELECT pg_backend_pid() AS pid \gset
 SELECT seq_scan AS scans0 FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
 SELECT clock_timestamp() AS t0 \gset
-SELECT iterations AS it, coefficients AS coef FROM morpheus.linreg(
-  x => morpheus.nmatrix_from_sql('SELECT features, fk1, fk2 FROM ent_small', :attrs, :fks),
-  y => (SELECT array_agg(y) FROM ent_small)) \gset
+SELECT (m).iterations AS it, (m).parameters AS coef FROM (SELECT morpheus.linreg_train(
+  'SELECT features, fk1, fk2, y FROM ent_small', label => 'y', intercept => false, attributes => :attrs,
+  foreign_keys => :fks, attribute_keys => :keys) AS m) s \gset
 SELECT extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000 AS ms \gset
 SELECT pg_stat_force_next_flush() AS flushed \gset
 SELECT seq_scan - :scans0 AS passes FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
@@ -111,13 +113,13 @@ INSERT INTO results VALUES ('linreg in memory', :n_small, :ms, (:passes), :it, :
 
 \c
 SET synchronize_seqscans = off;
-SET max_parallel_workers_per_gather = 0;  -- array_agg(y) must see the rows in heap order, as the cursor does
+SET max_parallel_workers_per_gather = 0;  -- as the streamed runs, one process reads the rows
 SELECT pg_backend_pid() AS pid \gset
 SELECT seq_scan AS scans0 FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
 SELECT clock_timestamp() AS t0 \gset
-SELECT iterations AS it, coefficients AS coef FROM morpheus.logreg_stream(
-  entity_sql => 'SELECT features, fk1, fk2, label AS y FROM ent_small', attribute_sql => :attrs, fk_columns => :fks,
-  max_iterations => 3) \gset
+SELECT (m).iterations AS it, (m).parameters AS coef FROM (SELECT morpheus.logreg_stream(
+  'SELECT features, fk1, fk2, label FROM ent_small', intercept => false, attributes => :attrs,
+  foreign_keys => :fks, attribute_keys => :keys, max_iterations => 3) AS m) s \gset
 SELECT extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000 AS ms \gset
 SELECT pg_stat_force_next_flush() AS flushed \gset
 SELECT seq_scan - :scans0 AS passes FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
@@ -126,13 +128,13 @@ INSERT INTO results VALUES ('logreg_stream lbfgs', :n_small, :ms, (:passes), :it
 
 \c
 SET synchronize_seqscans = off;
-SET max_parallel_workers_per_gather = 0;  -- array_agg(y) must see the rows in heap order, as the cursor does
+SET max_parallel_workers_per_gather = 0;  -- as the streamed runs, one process reads the rows
 SELECT pg_backend_pid() AS pid \gset
 SELECT seq_scan AS scans0 FROM pg_stat_user_tables WHERE relname = :'tbl' \gset
 SELECT clock_timestamp() AS t0 \gset
-SELECT iterations AS it, coefficients AS coef FROM morpheus.logreg(
-  x => morpheus.nmatrix_from_sql('SELECT features, fk1, fk2 FROM ent_small', :attrs, :fks),
-  y => (SELECT array_agg(label) FROM ent_small), max_iterations => 3) \gset
+SELECT (m).iterations AS it, (m).parameters AS coef FROM (SELECT morpheus.logreg_train(
+  'SELECT features, fk1, fk2, label FROM ent_small', intercept => false, attributes => :attrs,
+  foreign_keys => :fks, attribute_keys => :keys, max_iterations => 3) AS m) s \gset
 SELECT extract(epoch FROM clock_timestamp() - :'t0'::timestamptz) * 1000 AS ms \gset
 SELECT pg_stat_force_next_flush() AS flushed \gset
 SELECT seq_scan - :scans0 AS passes FROM pg_stat_user_tables WHERE relname = :'tbl' \gset

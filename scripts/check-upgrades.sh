@@ -32,7 +32,8 @@ UNION ALL
 SELECT format('schema acl %s', n.nspacl) FROM pg_namespace n WHERE n.nspname = 'morpheus'
 ORDER BY 1"
 stored="SELECT morpheus.nmatrix_out(v)::text FROM upgrade_values ORDER BY id"
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d morpheus_upgrade "$@"; }
+# NOTICEs (DROP ... IF EXISTS) would land in the captured outputs and make them differ: warnings and errors only.
+q() { PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" psql -X -q -At -v ON_ERROR_STOP=1 -d morpheus_upgrade "$@"; }
 
 psql -X -q -v ON_ERROR_STOP=1 -c 'DROP DATABASE IF EXISTS morpheus_upgrade' -c 'CREATE DATABASE morpheus_upgrade'
 q -c 'CREATE EXTENSION morpheus' -c "$catalog" >/tmp/morpheus-fresh.$$

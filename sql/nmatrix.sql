@@ -8,9 +8,8 @@ CREATE TABLE nm_sales(sale_id int PRIMARY KEY, units float8, price float8, store
 INSERT INTO nm_sales VALUES (1, 1, 2, 1), (2, 4, 3, 2), (3, 5, 6, 2), (4, 8, 7, 1), (5, 9, 1, 2);
 
 CREATE TABLE nm_t AS SELECT nmatrix_from_sql(
-  entity_sql => 'SELECT ARRAY[units, price] AS features, store_id FROM nm_sales ORDER BY sale_id',
-  attribute_sql => ARRAY['SELECT store_id AS key, ARRAY[size, region] AS features FROM nm_stores'],
-  fk_columns => ARRAY['store_id']) AS t;
+  source => 'SELECT units, price, store_id FROM nm_sales ORDER BY sale_id', features => '{units,price}',
+  attributes => '{nm_stores}', foreign_keys => '{store_id}', attribute_keys => '{store_id}') AS t;
 
 -- the value, its shape and its join
 SELECT t FROM nm_t;
@@ -45,5 +44,5 @@ SELECT nm_join(nmatrix(n_rows => 3), fk => '{1,4,2}', r => '{{1},{2},{3}}');
 SELECT t %*% '{{1},{2}}'::float8[] FROM nm_t;
 SELECT 'nmatrix v1 rows=2 transposed=false; identity dense 2x1 {{1},{2},{3}}'::nmatrix;
 INSERT INTO nm_sales VALUES (6, 1, 1, NULL);
-SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM nm_sales',
-  attribute_sql => ARRAY['SELECT store_id AS key, ARRAY[size] AS features FROM nm_stores'], fk_columns => ARRAY['store_id']);
+SELECT nmatrix_from_sql(source => 'SELECT store_id FROM nm_sales',
+  attributes => ARRAY['SELECT store_id, size FROM nm_stores'], foreign_keys => '{store_id}', attribute_keys => '{store_id}');

@@ -49,12 +49,21 @@ CREATE FUNCTION morpheus.nm_mn_blocks(s morpheus.nmatrix, s_rows integer[], r mo
 COMMENT ON FUNCTION morpheus.nm_mn_blocks(morpheus.nmatrix, integer[], morpheus.nmatrix, integer[]) IS
   'M:N normalized matrix T = [I_S s, I_R r] from two single-block nmatrix values, dense (nmatrix(s => ...)) or sparse (nmatrix_sparse(...)); s_rows and r_rows are 1-based row numbers.';
 
-CREATE FUNCTION morpheus.nmatrix_from_sql(entity_sql text, attribute_sql text[] DEFAULT '{}', fk_columns text[] DEFAULT '{}')
+CREATE FUNCTION morpheus.nmatrix_from_sql(source text, attributes text[] DEFAULT '{}', foreign_keys text[] DEFAULT '{}',
+                                          attribute_keys text[] DEFAULT NULL, features text[] DEFAULT NULL)
   RETURNS morpheus.nmatrix
   AS 'MODULE_PATHNAME', 'morpheus_nmatrix_from_sql'
   LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION morpheus.nmatrix_from_sql(text, text[], text[]) IS
-  'Builds a normalized matrix from queries: entity_sql gives optional features float8[] and the key columns named in fk_columns; attribute_sql[k] gives key (int or text) and features float8[].';
+COMMENT ON FUNCTION morpheus.nmatrix_from_sql(text, text[], text[], text[], text[]) IS
+  'Builds a normalized matrix from relations (table names or queries): source gives the features (columns, or the column features if NULL) and the foreign_keys; attributes[k] gives its key column attribute_keys[k] (default id) and features (every other column).';
+
+CREATE FUNCTION morpheus.nmatrix_from_sparse(source text, attributes text[] DEFAULT '{}',
+                                             foreign_keys text[] DEFAULT '{}', attribute_keys text[] DEFAULT NULL)
+  RETURNS morpheus.nmatrix
+  AS 'MODULE_PATHNAME', 'morpheus_nmatrix_from_sparse'
+  LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION morpheus.nmatrix_from_sparse(text, text[], text[], text[]) IS
+  'Builds a normalized matrix with sparse blocks from relations (table names or queries): every relation gives its features as index int[] (1-based column numbers), optional value float8[] (default 1) and optional width int (default the largest index); source also gives the foreign_keys, attributes[k] its key column attribute_keys[k] (default id).';
 
 -- scalar operators
 CREATE FUNCTION morpheus.nm_add_scalar(t morpheus.nmatrix, x float8)

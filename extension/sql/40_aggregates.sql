@@ -9,7 +9,7 @@ CREATE FUNCTION morpheus._xty_sfunc(state float8[], x float8[], y float8) RETURN
   AS 'MODULE_PATHNAME', 'morpheus__xty_sfunc' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION morpheus._normal_eq_sfunc(state float8[], x float8[], y float8) RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus__normal_eq_sfunc' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION morpheus._gradient_sfunc(state float8[], x float8[], y float8, w float8[], model text) RETURNS float8[]
+CREATE FUNCTION morpheus._gradient_sfunc(state float8[], x float8[], y float8, w float8[], family text) RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus__gradient_sfunc' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION morpheus._state_combine(a float8[], b float8[]) RETURNS float8[]
   AS 'MODULE_PATHNAME', 'morpheus__state_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -54,11 +54,11 @@ CREATE AGGREGATE morpheus.linreg_agg(x float8[], y float8) (
   SFUNC = morpheus._normal_eq_sfunc, STYPE = float8[], INITCOND = '{}', COMBINEFUNC = morpheus._state_combine,
   FINALFUNC = morpheus._linreg_final, PARALLEL = SAFE);
 COMMENT ON AGGREGATE morpheus.linreg_agg(float8[], float8) IS 'Least-squares coefficients ginv(X''X) X''y over rows (x, y), any table size, in parallel.';
-CREATE AGGREGATE morpheus.glm_gradient_agg(x float8[], y float8, w float8[], model text) (
+CREATE AGGREGATE morpheus.glm_gradient_agg(x float8[], y float8, w float8[], family text) (
   SFUNC = morpheus._gradient_sfunc, STYPE = float8[], INITCOND = '{}', COMBINEFUNC = morpheus._state_combine,
   FINALFUNC = morpheus._gradient_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE morpheus.glm_gradient_agg(float8[], float8, float8[], text) IS 'Mean gradient of the GLM loss (linear, logistic, poisson) at weights w over rows (x, y); runs in parallel.';
-CREATE AGGREGATE morpheus.glm_loss_agg(x float8[], y float8, w float8[], model text) (
+COMMENT ON AGGREGATE morpheus.glm_gradient_agg(float8[], float8, float8[], text) IS 'Mean gradient of the GLM loss (family least_squares, logistic with labels 0/1 or -1/+1, poisson) at weights w over rows (x, y); runs in parallel.';
+CREATE AGGREGATE morpheus.glm_loss_agg(x float8[], y float8, w float8[], family text) (
   SFUNC = morpheus._gradient_sfunc, STYPE = float8[], INITCOND = '{}', COMBINEFUNC = morpheus._state_combine,
   FINALFUNC = morpheus._loss_final, PARALLEL = SAFE);
-COMMENT ON AGGREGATE morpheus.glm_loss_agg(float8[], float8, float8[], text) IS 'Mean GLM loss (linear: 0.5 squared error, logistic, poisson) at weights w over rows (x, y).';
+COMMENT ON AGGREGATE morpheus.glm_loss_agg(float8[], float8, float8[], text) IS 'Mean GLM loss (family least_squares: 0.5 squared error, logistic, poisson) at weights w over rows (x, y).';

@@ -459,7 +459,9 @@ BEGIN
                          ELSE 'TABLE ' || attrs[k] END);
     END LOOP;
   END IF;
-  t := morpheus.nmatrix_from_sql(source, attrs, foreign_keys);
+  -- every attribute query now returns its key as column key
+  t := morpheus.nmatrix_from_sql(source, attrs, foreign_keys,
+                                 pg_catalog.array_fill('key'::text, ARRAY[pg_catalog.cardinality(attrs)]));
   n := morpheus.nrow(t);
   d := morpheus.ncol(t);
   IF kind = 'crossprod' THEN

@@ -8,9 +8,8 @@ UPDATE demo_sales s SET revenue = 2 * units + 3 * price + 0.5 * st.size - st.reg
 
 \echo '--- build T = [S, K R] from the two tables (5000 x 4, stored factorized)'
 CREATE TEMP TABLE demo_t AS SELECT nmatrix_from_sql(
-  entity_sql => 'SELECT ARRAY[units, price] AS features, store_id FROM demo_sales ORDER BY sale_id',
-  attribute_sql => ARRAY['SELECT store_id AS key, ARRAY[size, region] AS features FROM demo_stores'],
-  fk_columns => ARRAY['store_id']) AS t;
+  source => 'SELECT units, price, store_id FROM demo_sales ORDER BY sale_id', features => '{units,price}',
+  attributes => '{demo_stores}', foreign_keys => '{store_id}', attribute_keys => '{store_id}') AS t;
 SELECT nrow(t), ncol(t), pg_size_pretty(pg_column_size(t)::bigint) AS stored,
        pg_size_pretty(8 * nrow(t) * ncol(t)) AS join_would_be FROM demo_t;
 
@@ -23,6 +22,6 @@ FROM demo_t, (SELECT array_agg(ARRAY[revenue] ORDER BY sale_id) AS y FROM demo_s
 
 \echo '--- a dangling key is an ERROR naming it'
 \set ON_ERROR_STOP 0
-SELECT nmatrix_from_sql(entity_sql => 'SELECT 99 AS store_id',
-  attribute_sql => ARRAY['SELECT store_id AS key, ARRAY[size] AS features FROM demo_stores'], fk_columns => ARRAY['store_id']);
+SELECT nmatrix_from_sql(source => 'SELECT 99 AS store_id', attributes => ARRAY['SELECT store_id, size FROM demo_stores'],
+  foreign_keys => '{store_id}', attribute_keys => '{store_id}');
 \set ON_ERROR_STOP 1

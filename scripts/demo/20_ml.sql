@@ -27,16 +27,26 @@ INSERT INTO demo_orders SELECT i, 1 + i % 4, (i % 10) / 10.0, 1 + (i * 13) % 40,
 UPDATE demo_orders o SET returned = (sin(o.order_id * 0.37) + 2 * p.features[1] + 0.5 * o.discount - 0.2 * o.quantity > 0)::int
 FROM demo_products p WHERE p.product_id = o.product_id;
 CREATE TEMP TABLE demo_x AS SELECT morpheus.nmatrix_from_sql(
-  entity_sql => 'SELECT ARRAY[quantity, discount] AS features, product_id FROM demo_orders ORDER BY order_id',
-  attribute_sql => ARRAY['SELECT product_id AS key, features FROM demo_products'],
-  fk_columns => ARRAY['product_id']) AS t,
+  source => 'SELECT quantity, discount, product_id FROM demo_orders ORDER BY order_id',
+  features => '{quantity,discount}', attributes => '{demo_products}', foreign_keys => '{product_id}',
+  attribute_keys => '{product_id}') AS t,
   (SELECT array_agg(returned ORDER BY order_id) FROM demo_orders) AS y;
 SELECT attribute_table, tuple_ratio, feature_ratio, round(factorized_cost_ms::numeric, 3) AS factorized_ms,
        round(materialized_cost_ms::numeric, 3) AS materialized_ms, rule_factorize, cost_factorize, decision
-FROM demo_x, morpheus.explain(x => demo_x.t, operation => 'logreg');
+FROM demo_x, morpheus.explain(t => demo_x.t, operation => 'logreg');
 \timing on
 SELECT 'factorized' AS plan, l.coefficients[1:4]::numeric(8,4)[] AS first_coefficients, l.iterations, l.loss[l.iterations]::numeric(10,8) AS loss
-FROM demo_x, morpheus.logreg(x => demo_x.t, y => demo_x.y, l2 => 0.001) l;
+FROM demo_x, morpheus.logreg(t => demo_x.t, y => demo_x.y, l2 => 0.001) l;
 SELECT 'materialized' AS plan, l.coefficients[1:4]::numeric(8,4)[] AS first_coefficients, l.iterations, l.loss[l.iterations]::numeric(10,8) AS loss
 FROM demo_x, morpheus.logreg(x => morpheus.materialize(demo_x.t), y => demo_x.y, l2 => 0.001) l;
 \timing off
+
+\echo '--- the same model from the tables, by name: no array to keep in order, a model to keep and score'
+SELECT (m).converged, (m).iterations, round(((m).statistics->>'accuracy')::numeric, 4) AS accuracy,
+       (m).features[1:4] AS first_features
+FROM (SELECT morpheus.logreg_train('demo_orders', label => 'returned', features => '{quantity,discount}',
+                                   intercept => false, attributes => '{demo_products}',
+                                   foreign_keys => '{product_id}', attribute_keys => '{product_id}', l2 => 0.001,
+                                   model_name => 'demo_returns') AS m) s;
+SELECT class, count(*) FROM morpheus.predict(morpheus.load_model('demo_returns'), 'demo_orders') GROUP BY class ORDER BY class;
+SELECT morpheus.drop_model('demo_returns');

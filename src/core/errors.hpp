@@ -15,6 +15,7 @@ enum class ErrorKind {
   InvalidText,       // 22P02 invalid_text_representation
   InvalidBinary,     // 22P03 invalid_binary_representation
   UndefinedColumn,   // 42703 undefined_column
+  UndefinedTable,    // 42P01 undefined_table
   DatatypeMismatch,  // 42804 datatype_mismatch
   LimitExceeded,     // 54000 program_limit_exceeded
   DataCorrupted,     // XX001 data_corrupted

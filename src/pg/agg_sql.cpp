@@ -114,13 +114,13 @@ Datum gradient_sfunc(FunctionCallInfo fcinfo) {
   const VectorArg x = vector_arg(fcinfo, 1, "x");
   const double y = target(fcinfo, 2);
   const VectorArg w = vector_arg(fcinfo, 3, "w");
-  require_not_null(fcinfo, 4, "model");
-  const agg::Glm model = agg::glm_from_name(text_arg(fcinfo, 4));
+  require_not_null(fcinfo, 4, "family");
+  const glm::Family family = glm::parse_scalar_family(text_arg(fcinfo, 4));
   if (w.size != x.size)
     throw invalid_parameter("w has " + std::to_string(w.size) + " elements but x has " + std::to_string(x.size),
                             "Pass one weight per feature.");
   State s = transition_state(fcinfo, StateKind::Gradient, x.size, "glm_gradient_agg");
-  agg::add_gradient(s.data, x.data, y, w.data, model);
+  agg::add_gradient(s.data, x.data, y, w.data, family);
   return PointerGetDatum(s.array);
 }
 

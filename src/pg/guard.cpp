@@ -17,6 +17,7 @@ int sqlstate_of(ErrorKind kind) {
     case ErrorKind::InvalidText: return ERRCODE_INVALID_TEXT_REPRESENTATION;
     case ErrorKind::InvalidBinary: return ERRCODE_INVALID_BINARY_REPRESENTATION;
     case ErrorKind::UndefinedColumn: return ERRCODE_UNDEFINED_COLUMN;
+    case ErrorKind::UndefinedTable: return ERRCODE_UNDEFINED_TABLE;
     case ErrorKind::DatatypeMismatch: return ERRCODE_DATATYPE_MISMATCH;
     case ErrorKind::LimitExceeded: return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
     case ErrorKind::DataCorrupted: return ERRCODE_DATA_CORRUPTED;

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "core/options.hpp"
 #include "pg/srf.hpp"
 
 namespace morpheus::pg {
@@ -12,16 +13,14 @@ double optional_float_arg(FunctionCallInfo fcinfo, int argno, const char* name, 
 
 ml::LinregMethod linreg_method_arg(FunctionCallInfo fcinfo, int argno) {
   const std::string method = string_arg(fcinfo, argno, "method");
-  if (method == "normal") return ml::LinregMethod::Normal;
-  if (method == "gd") return ml::LinregMethod::GradientDescent;
-  throw invalid_parameter("method must be 'normal' or 'gd', got '" + method + "'");
+  return parse_choice<ml::LinregMethod>(
+      "method", method, {{"normal", ml::LinregMethod::Normal}, {"gd", ml::LinregMethod::GradientDescent}});
 }
 
 ml::LogregMethod logreg_method_arg(FunctionCallInfo fcinfo, int argno) {
   const std::string method = string_arg(fcinfo, argno, "method");
-  if (method == "lbfgs") return ml::LogregMethod::Lbfgs;
-  if (method == "gd") return ml::LogregMethod::GradientDescent;
-  throw invalid_parameter("method must be 'lbfgs' or 'gd', got '" + method + "'");
+  return parse_choice<ml::LogregMethod>(
+      "method", method, {{"lbfgs", ml::LogregMethod::Lbfgs}, {"gd", ml::LogregMethod::GradientDescent}});
 }
 
 Datum trace_column(const ml::Trace& trace, bool grad) {
@@ -30,11 +29,12 @@ Datum trace_column(const ml::Trace& trace, bool grad) {
   return float8_array_datum(v.data(), static_cast<std::int64_t>(v.size()), "loss history");
 }
 
-Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::Trace& trace) {
+Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::Trace& trace, bool converged) {
   SrfWriter out(fcinfo);
-  Datum values[4] = {float8_array_datum(weights.data(), weights.size(), "coefficients"),
-                     Int32GetDatum(trace.back().iteration), trace_column(trace, false), trace_column(trace, true)};
-  const bool nulls[4] = {false, false, false, false};
+  Datum values[5] = {float8_array_datum(weights.data(), weights.size(), "coefficients"),
+                     Int32GetDatum(trace.back().iteration), trace_column(trace, false), trace_column(trace, true),
+                     BoolGetDatum(converged)};
+  const bool nulls[5] = {false, false, false, false, false};
   out.put(values, nulls);
   return (Datum)0;
 }

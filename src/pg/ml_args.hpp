@@ -13,7 +13,7 @@ namespace morpheus::pg {
 // An optional float8 argument: NULL means "automatic" (if_null).
 double optional_float_arg(FunctionCallInfo fcinfo, int argno, const char* name, double if_null);
 
-// method => 'normal' | 'gd' (linreg), 'lbfgs' | 'gd' (logreg); anything else is invalid_parameter_value.
+// method => 'normal' | 'gd' (linreg), 'lbfgs' | 'gd' (logreg), parsed by core/options.hpp (unknown method "x").
 ml::LinregMethod linreg_method_arg(FunctionCallInfo fcinfo, int argno);
 ml::LogregMethod logreg_method_arg(FunctionCallInfo fcinfo, int argno);
 
@@ -25,13 +25,19 @@ void read_solver_args(FunctionCallInfo fcinfo, int first, Options& o) {
   o.learning_rate = optional_float_arg(fcinfo, first + 1, "learning_rate", -1);
   o.tolerance = optional_float_arg(fcinfo, first + 2, "tolerance", o.tolerance);
   o.l2 = optional_float_arg(fcinfo, first + 3, "l2", 0);
-  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2));
+  if (o.l2 < 0) throw invalid_parameter("l2 must be non-negative, got " + format_number(o.l2), "Give l2 >= 0.");
+  if (!(o.tolerance >= 0))
+    throw invalid_parameter("tolerance must be non-negative, got " + format_number(o.tolerance),
+                            "Give tolerance >= 0.");
+  if (PG_ARGISNULL(first + 1) == false && !(o.learning_rate > 0))
+    throw invalid_parameter("learning_rate must be positive, got " + format_number(o.learning_rate),
+                            "Give learning_rate > 0, or NULL to derive it from the data.");
 }
 
 // A per-iteration history column: the losses, or the gradient norms.
 Datum trace_column(const ml::Trace& trace, bool grad);
 
-// The one result row of linreg and logreg: (coefficients, iterations, loss[], grad_norm[]).
-Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::Trace& trace);
+// The one result row of linreg and logreg: (coefficients, iterations, loss[], grad_norm[], converged).
+Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::Trace& trace, bool converged);
 
 }  // namespace morpheus::pg

@@ -8,7 +8,8 @@
 
 namespace morpheus::pg {
 
-// x as float8[][] (mapped in place) or morpheus.nmatrix (executed on the plan morpheus.factorize asks for).
-std::unique_ptr<ml::DataMatrix> data_matrix_arg(FunctionCallInfo fcinfo, int argno, const char* name);
+// The argument x as float8[][] (mapped in place) or t as morpheus.nmatrix (executed on the plan morpheus.factorize
+// asks for).
+std::unique_ptr<ml::DataMatrix> data_matrix_arg(FunctionCallInfo fcinfo, int argno);
 
 }  // namespace morpheus::pg

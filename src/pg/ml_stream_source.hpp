@@ -1,49 +1,35 @@
-// The entity rows of the streaming ML functions: a read-only SPI cursor over the entity query, fetched batch_rows
-// at a time, with the foreign keys mapped to rows of the attribute tables (held in memory) through hash maps.
+// The entity rows of the streaming trainers: the source relation read by the one relation reader (spi_query.hpp) as
+// a read-only cursor, batch_rows at a time, every pass in the statement's snapshot; the attribute relations are held
+// in memory and the foreign keys mapped to their rows by value (relation_data.hpp).
 #pragma once
 
+#include "core/ml/stream.hpp"
+// core headers first
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
-#include "core/ml/stream.hpp"
-#include "pg/pg_includes.hpp"
-#include "pg/read_only.hpp"
+#include "pg/relation_data.hpp"
+#include "pg/spi_query.hpp"
 
 namespace morpheus::pg {
 
-// An attribute query read into memory: its features (n_R x d_R) and the row of every key.
-struct AttributeTable {
-  RowMatrix features;
-  bool text_keys = false;
-  std::unordered_map<std::int64_t, std::int32_t> int_rows;
-  std::unordered_map<std::string, std::int32_t> text_rows;
-};
-
-// Runs attribute_sql[k] (columns key int/text and features float8[]), as morpheus.nmatrix_from_sql does.
-AttributeTable read_attribute_table(const std::string& sql, const std::string& query_arg);
-
-struct StreamQuery {
-  std::string entity_sql;
-  std::vector<std::string> fk_columns;  // one per attribute table
-  std::string y_column;                 // empty: no labels
-  std::int64_t batch_rows = 100000;
-};
-
 // Connects SPI on construction (finish() disconnects; an error's transaction abort cleans up otherwise). Every
-// rewind reopens the cursor: all passes run in the statement's snapshot. The first batch is fetched at
-// construction to learn the number of entity features.
+// rewind reopens the cursor. The first batch is fetched at construction to learn the entity features.
 class SpiCursorSource final : public ml::RowSource {
  public:
-  SpiCursorSource(StreamQuery query, const std::vector<AttributeTable>* attributes);
+  SpiCursorSource(const RelationArgs& args, const std::vector<AttributeRelation>* attributes, std::int64_t batch_rows);
   ~SpiCursorSource() override = default;
   SpiCursorSource(const SpiCursorSource&) = delete;
   SpiCursorSource& operator=(const SpiCursorSource&) = delete;
 
-  // Number of entity features (length of the features arrays; 0 without a features column).
+  // Number of entity columns of every batch (features, and the intercept column when asked for).
   std::int64_t entity_cols() const { return entity_cols_; }
+  // Names of the entity features (without the intercept).
+  const std::vector<std::string>& entity_names() const { return names_; }
+  // The label column is boolean.
+  bool label_boolean() const { return label_boolean_; }
   // True when the query returned no rows at all.
   bool empty() const { return !pending_ && row_ == 0; }
   void rewind() override;
@@ -52,24 +38,17 @@ class SpiCursorSource final : public ml::RowSource {
   void finish();
 
  private:
-  void open();
-  void close();
   bool fetch(ml::RowBatch& batch);
 
-  ReadOnlyScope read_only_;  // the query and every pass over it run read-only
-  StreamQuery q_;
-  const std::vector<AttributeTable>* attributes_;
-  SPIPlanPtr plan_ = nullptr;
-  Portal portal_ = nullptr;
-  MemoryContext batch_cxt_ = nullptr;
+  const RelationArgs& args_;
+  const std::vector<AttributeRelation>* attributes_;
+  std::int64_t batch_rows_;
+  std::unique_ptr<QueryReader> reader_;
   bool connected_ = false;
-  bool resolved_ = false;  // columns looked up (on the first open)
-  int features_fnum_ = 0;  // 0: no features column
-  std::vector<int> fk_fnums_;
-  std::vector<Oid> fk_types_;
-  int y_fnum_ = 0;
-  Oid y_type_ = InvalidOid;
+  std::vector<std::int64_t> widths_;
+  std::vector<std::string> names_;
   std::int64_t entity_cols_ = 0;
+  bool label_boolean_ = false;
   std::int64_t row_ = 0;  // rows returned so far in this pass
   bool pending_ = false;  // the first batch, fetched at construction, is waiting for the first pass
   ml::RowBatch first_;

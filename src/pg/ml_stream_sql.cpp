@@ -1,9 +1,12 @@
-// SQL entry points of the streaming ML functions: linreg_stream, logreg_stream, kmeans_stream. The entity query is
-// read through a read-only cursor batch_rows at a time on every pass (ml_stream_source.hpp); the attribute queries
-// are read once into memory. The algorithms are the ones of morpheus.linreg/logreg/kmeans (core/ml), run over the
-// streaming pass interfaces of core/ml/stream.hpp.
+// SQL entry points of the streaming trainers: linreg_stream, logreg_stream, kmeans_stream. They take the arguments of
+// linreg_train, logreg_train and kmeans_train plus batch_rows: the source relation is read through a read-only
+// cursor batch_rows at a time on every pass (ml_stream_source.hpp), the attribute relations once into memory. The
+// algorithms are the ones of the in-memory trainers (core/ml), run over the streaming pass interfaces of
+// core/ml/stream.hpp, and the result is the same morpheus.model (fit statistics cost one more pass).
+#include "core/ml/fit.hpp"
 #include "core/ml/stream.hpp"
 // core headers first
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,131 +14,143 @@
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 #include "pg/ml_args.hpp"
+#include "pg/ml_model.hpp"
 #include "pg/ml_stream_source.hpp"
+#include "pg/relation_data.hpp"
 #include "pg/settings.hpp"
-#include "pg/srf.hpp"
 
 namespace morpheus::pg {
 namespace {
 
 constexpr std::int64_t kMaxBatchRows = 10000000;
 
-// The arguments every streaming function shares, read and checked before any query runs.
-struct StreamArgs {
-  StreamQuery query;
-  std::vector<std::string> attribute_sql;
-};
+// linreg_stream / logreg_stream (source, label, features, id, intercept, attributes, foreign_keys, attribute_keys,
+//                                batch_rows, method, max_iterations, learning_rate, tolerance, l2, model_name)
+constexpr RelationArgPositions kRegression{0, 1, 2, 3, 4, 5, 6, 7};
+// kmeans_stream (source, k, features, id, attributes, foreign_keys, attribute_keys, batch_rows, max_iterations, seed,
+//                model_name)
+constexpr RelationArgPositions kKmeans{0, -1, 2, 3, -1, 4, 5, 6};
 
-StreamArgs stream_args(FunctionCallInfo fcinfo, int entity, int attrs, int fks, int y_column, int batch_rows) {
-  StreamArgs a;
-  require_not_null(fcinfo, entity, "entity_sql");
-  a.query.entity_sql = text_arg(fcinfo, entity);
-  a.attribute_sql = text_array_arg(fcinfo, attrs, "attribute_sql");
-  a.query.fk_columns = text_array_arg(fcinfo, fks, "fk_columns");
-  if (a.attribute_sql.size() != a.query.fk_columns.size())
-    throw invalid_parameter("attribute_sql has " + std::to_string(a.attribute_sql.size()) +
-                                " queries but fk_columns has " + std::to_string(a.query.fk_columns.size()) + " names",
-                            "Name one foreign-key column of entity_sql per attribute query.");
-  if (y_column >= 0) {
-    a.query.y_column = string_arg(fcinfo, y_column, "y_column");
-    if (a.query.y_column.empty())
-      throw invalid_parameter("y_column is empty", "Name the label column of entity_sql, e.g. y_column => 'y'.");
-  }
-  const std::int64_t b = int_arg(fcinfo, batch_rows, "batch_rows");
+std::int64_t batch_rows_arg(FunctionCallInfo fcinfo, int argno) {
+  const std::int64_t b = int_arg(fcinfo, argno, "batch_rows");
   if (b < 1 || b > kMaxBatchRows)
     throw invalid_parameter(
         "batch_rows must be between 1 and " + std::to_string(kMaxBatchRows) + ", got " + std::to_string(b),
         "Memory grows with batch_rows; 100000 is a good default.");
-  a.query.batch_rows = b;
-  return a;
+  return b;
 }
 
-// The streamed table: attribute tables in memory, the entity cursor open (SPI connected until finish()).
+// The streamed relation: attribute relations in memory, the source cursor open (SPI connected until finish()).
 struct Stream {
-  std::vector<AttributeTable> attributes;
+  std::vector<AttributeRelation> attributes;
   std::unique_ptr<SpiCursorSource> source;
   std::unique_ptr<ml::StreamTable> table;
 
-  explicit Stream(StreamArgs args) {
-    for (size_t k = 0; k < args.attribute_sql.size(); ++k)
-      attributes.push_back(read_attribute_table(args.attribute_sql[k], "attribute_sql[" + std::to_string(k + 1) + "]"));
-    const std::string y = args.query.y_column;
-    source = std::make_unique<SpiCursorSource>(std::move(args.query), &attributes);
-    if (source->empty())
-      throw invalid_parameter("entity_sql returned no rows", "The entity query must return at least one row.");
+  Stream(const RelationArgs& a, std::int64_t batch_rows) {
+    attributes = read_attributes(a);
+    source = std::make_unique<SpiCursorSource>(a, &attributes, batch_rows);
+    if (source->empty()) throw invalid_parameter("source returned no rows", "Train on at least one row.");
     std::vector<RowMatrix> blocks;
-    for (auto& a : attributes) blocks.push_back(std::move(a.features));
+    for (auto& r : attributes) blocks.push_back(std::move(r.features));  // the keys stay for the cursor
     table = std::make_unique<ml::StreamTable>(*source, source->entity_cols(), std::move(blocks),
-                                              ml::StreamNames{"entity_sql", "column \"" + y + "\" of entity_sql"});
+                                              ml::StreamNames{"source", "column \"" + a.label + "\" of source"});
+  }
+  TrainedOn on(const RelationArgs& a) const {
+    return trained_on(a, source->entity_names(), attributes, table->rows(), source->label_boolean());
   }
 };
 
-// The solver arguments at 6 .. 9 (max_iterations, learning_rate, tolerance, l2), checked before any query runs.
-template <class Options>
-void read_stream_solver_args(FunctionCallInfo fcinfo, Options& o) {
-  read_solver_args(fcinfo, 6, o);
+Datum linreg_stream_body(FunctionCallInfo fcinfo) {
+  const RelationArgs a = relation_args(fcinfo, kRegression);
+  const std::int64_t batch_rows = batch_rows_arg(fcinfo, 8);
+  ml::LinregOptions o;
+  o.method = linreg_method_arg(fcinfo, 9);
+  read_solver_args(fcinfo, 10, o);
   if (o.max_iterations < 1)
     throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
-}
-
-// linreg_stream(entity_sql, attribute_sql, fk_columns, y_column, batch_rows, method, max_iterations, learning_rate,
-//               tolerance, l2) -> (coefficients, iterations, loss[], grad_norm[])
-Datum linreg_stream_body(FunctionCallInfo fcinfo) {
-  StreamArgs args = stream_args(fcinfo, 0, 1, 2, 3, 4);
-  ml::LinregOptions o;
-  o.method = linreg_method_arg(fcinfo, 5);
-  read_stream_solver_args(fcinfo, o);
-  Stream s(std::move(args));
+  const std::string name = model_name_arg(fcinfo, 14);
+  Stream s(a, batch_rows);
   ml::StreamLeastSquares passes(*s.table);
   NoticeProgress progress("linreg_stream");
   const ml::LinregResult r = ml::linreg(passes, o, progress);
+  if (!r.converged)
+    warn_not_converged("linreg_stream", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
+                       "Raise max_iterations, scale the features (mean 0, standard deviation 1), or use method => "
+                       "'normal'.");
+  ml::Mat gram = r.gram;
+  if (gram.size() == 0) s.table->crossprod(gram, nullptr);
+  const ml::ScanSums sums = ml::scan_sums(*s.table, r.weights, false);
+  const TrainedOn on = s.on(a);
   s.source->finish();
-  return regression_row(fcinfo, r.weights, r.trace);
+  const ml::LeastSquaresFit fit = ml::least_squares_fit(gram, sums, a.intercept, o.l2);
+  model::Json options = data_options(a, on);
+  options.add("batch_rows", batch_rows).add("method", o.method == ml::LinregMethod::Normal ? "normal" : "gd");
+  options.add("max_iterations", o.max_iterations).add("learning_rate", o.learning_rate > 0 ? o.learning_rate : NAN);
+  options.add("tolerance", o.tolerance).add("l2", o.l2);
+  const model::Model m = linear_model(model::Kind::Linreg, a, on, r.weights, r.trace, r.converged, options,
+                                      least_squares_statistics(fit, on), {});
+  return finish_model(fcinfo, m, name);
 }
 
 Datum logreg_stream_body(FunctionCallInfo fcinfo) {
-  StreamArgs args = stream_args(fcinfo, 0, 1, 2, 3, 4);
+  const RelationArgs a = relation_args(fcinfo, kRegression);
+  const std::int64_t batch_rows = batch_rows_arg(fcinfo, 8);
   ml::LogregOptions o;
-  o.method = logreg_method_arg(fcinfo, 5);
-  read_stream_solver_args(fcinfo, o);
-  Stream s(std::move(args));
+  o.method = logreg_method_arg(fcinfo, 9);
+  read_solver_args(fcinfo, 10, o);
+  if (o.max_iterations < 1)
+    throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
+  const std::string name = model_name_arg(fcinfo, 14);
+  Stream s(a, batch_rows);
   ml::StreamLogistic passes(*s.table);
   NoticeProgress progress("logreg_stream");
   const ml::LogregResult r = ml::logreg(passes, o, progress);
+  if (!r.converged)
+    warn_not_converged("logreg_stream", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
+                       "Raise max_iterations, scale the features, or add a penalty (l2 => 0.01): separable classes "
+                       "have no finite optimum.");
+  const ml::ScanSums sums = ml::scan_sums(*s.table, r.weights, true);
+  const TrainedOn on = s.on(a);
   s.source->finish();
-  return regression_row(fcinfo, r.weights, r.trace);
+  const glm::BinaryCoding coding = on.label_boolean ? glm::BinaryCoding::Boolean
+                                   : sums.minus_one ? glm::BinaryCoding::PlusMinusOne
+                                                    : glm::BinaryCoding::ZeroOne;
+  model::Json options = data_options(a, on);
+  options.add("batch_rows", batch_rows).add("method", o.method == ml::LogregMethod::Lbfgs ? "lbfgs" : "gd");
+  options.add("max_iterations", o.max_iterations).add("learning_rate", o.learning_rate > 0 ? o.learning_rate : NAN);
+  options.add("tolerance", o.tolerance).add("l2", o.l2);
+  const model::Model m =
+      linear_model(model::Kind::Logreg, a, on, r.weights, r.trace, r.converged, options, logistic_statistics(sums),
+                   {glm::negative_class(coding), glm::positive_class(coding)});
+  return finish_model(fcinfo, m, name);
 }
 
-// kmeans_stream(entity_sql, k, attribute_sql, fk_columns, batch_rows, max_iterations, seed, with_assignment)
-//   -> (centers, assignment (NULL without with_assignment), iterations, loss[])
 Datum kmeans_stream_body(FunctionCallInfo fcinfo) {
+  const RelationArgs a = relation_args(fcinfo, kKmeans);
   ml::KmeansOptions o;
   o.k = int_arg(fcinfo, 1, "k");
-  StreamArgs args = stream_args(fcinfo, 0, 2, 3, -1, 4);
-  o.max_iterations = int_arg(fcinfo, 5, "max_iterations");
-  o.seed = static_cast<std::uint64_t>(int_arg(fcinfo, 6, "seed"));
-  require_not_null(fcinfo, 7, "with_assignment");
-  const bool with_assignment = PG_GETARG_BOOL(7);
-  if (o.k < 1) throw invalid_parameter("k must be at least 1, got " + std::to_string(o.k));
+  const std::int64_t batch_rows = batch_rows_arg(fcinfo, 7);
+  o.max_iterations = int_arg(fcinfo, 8, "max_iterations");
+  const std::int32_t seed = int_arg(fcinfo, 9, "seed");
+  o.seed = static_cast<std::uint64_t>(static_cast<std::int64_t>(seed));
+  if (o.k < 1) throw invalid_parameter("k must be at least 1, got " + std::to_string(o.k), "Ask for k >= 1 clusters.");
   if (o.max_iterations < 1)
     throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
-  Stream s(std::move(args));
-  ml::StreamKmeans passes(*s.table, with_assignment);
+  const std::string name = model_name_arg(fcinfo, 10);
+  Stream s(a, batch_rows);
+  ml::StreamKmeans passes(*s.table, false);
   NoticeProgress progress("kmeans_stream");
   const ml::KmeansResult r = ml::kmeans(passes, o, progress);
+  if (!r.converged)
+    warn_not_converged("kmeans_stream", r.trace.back().iteration, "cluster assignments still changing",
+                       "Raise max_iterations.");
+  const ml::KmeansFit fit = ml::kmeans_fit(*s.table, r.centers);
+  const TrainedOn on = s.on(a);
   s.source->finish();
-  std::vector<std::int32_t> assignment(r.assignment.size());
-  for (size_t i = 0; i < assignment.size(); ++i) assignment[i] = r.assignment[i] + 1;
-  const RowMatrix centers = r.centers;
-  SrfWriter out(fcinfo);
-  Datum values[4] = {
-      float8_matrix_datum(ConstRowMap(centers.data(), centers.rows(), centers.cols()), "centers"),
-      with_assignment ? int4_array_datum(assignment.data(), static_cast<std::int64_t>(assignment.size()), "assignment")
-                      : (Datum)0,
-      Int32GetDatum(r.trace.back().iteration), trace_column(r.trace, false)};
-  const bool nulls[4] = {false, !with_assignment, false, false};
-  out.put(values, nulls);
-  return (Datum)0;
+  model::Json options = data_options(a, on);
+  options.add("batch_rows", batch_rows).add("k", o.k).add("max_iterations", o.max_iterations).add("seed", seed);
+  const model::Model m = kmeans_model(a, on, r, fit, options);
+  return finish_model(fcinfo, m, name);
 }
 
 }  // namespace

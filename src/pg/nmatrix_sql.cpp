@@ -12,6 +12,7 @@
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 #include "pg/nmatrix_datum.hpp"
+#include "pg/relation_data.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi_query.hpp"
 #include "pg/srf.hpp"
@@ -210,42 +211,49 @@ bool features_block(const QueryTable& q, const std::string& qname, bool required
   return false;
 }
 
-Datum from_sql_body(FunctionCallInfo fcinfo) {
-  require_not_null(fcinfo, 0, "entity_sql");
-  require_not_null(fcinfo, 1, "attribute_sql");
-  require_not_null(fcinfo, 2, "fk_columns");
-  const std::string entity_sql = text_arg(fcinfo, 0);
-  const std::vector<std::string> attr_sql = text_array_arg(fcinfo, 1, "attribute_sql");
-  const std::vector<std::string> fk_cols = text_array_arg(fcinfo, 2, "fk_columns");
-  if (attr_sql.size() != fk_cols.size())
-    throw invalid_parameter("attribute_sql has " + std::to_string(attr_sql.size()) + " queries but fk_columns has " +
+// nmatrix_from_sparse(source, attributes, foreign_keys, attribute_keys): the sparse form of nmatrix_from_sql. Every
+// relation gives its features as index int[] (1-based column numbers) with optional value float8[] (default 1) and
+// width int (default the largest index); the source also returns the foreign keys, every attribute relation its key.
+Datum from_sparse_body(FunctionCallInfo fcinfo) {
+  require_not_null(fcinfo, 0, "source");
+  require_not_null(fcinfo, 1, "attributes");
+  require_not_null(fcinfo, 2, "foreign_keys");
+  const std::string source = text_arg(fcinfo, 0);
+  const std::vector<std::string> attrs = text_array_arg(fcinfo, 1, "attributes");
+  const std::vector<std::string> fk_cols = text_array_arg(fcinfo, 2, "foreign_keys");
+  std::vector<std::string> attr_keys(attrs.size(), "id");
+  if (!PG_ARGISNULL(3)) attr_keys = text_array_arg(fcinfo, 3, "attribute_keys");
+  if (attrs.size() != fk_cols.size())
+    throw invalid_parameter("attributes has " + std::to_string(attrs.size()) + " relations but foreign_keys has " +
                                 std::to_string(fk_cols.size()) + " names",
-                            "Name one foreign-key column of entity_sql per attribute query.");
+                            "Name one foreign-key column of source per attribute relation.");
+  if (attr_keys.size() != attrs.size())
+    throw invalid_parameter("attribute_keys has " + std::to_string(attr_keys.size()) + " names but attributes has " +
+                                std::to_string(attrs.size()) + " relations",
+                            "Name the key column of every attribute relation, or pass NULL for id everywhere.");
   std::vector<ColumnRequest> want;
   want_features(want);
   for (const auto& c : fk_cols) want.push_back({c, ColumnType::Key, true});
-  const QueryTable e = read_query(entity_sql, "entity_sql", want);
-  if (e.rows < 1)
-    throw invalid_parameter("entity_sql returned no rows", "The entity query must return at least one row.");
+  const QueryTable e = read_query(source_query(source, "source"), "source", want);
+  if (e.rows < 1) throw invalid_parameter("source returned no rows", "The entity relation needs at least one row.");
   nm::Block s_block;
-  NormalizedMatrix t = features_block(e, "entity_sql", false, s_block)
-                           ? NormalizedMatrix::from_entity(std::move(s_block))
-                           : NormalizedMatrix::with_rows(e.rows);
-  for (size_t k = 0; k < attr_sql.size(); ++k) {
-    const std::string qname = "attribute_sql[" + std::to_string(k + 1) + "]";
-    e.require_no_nulls(fk_cols[k], "entity_sql");
-    std::vector<ColumnRequest> awant{{"key", ColumnType::Key, true}};
+  NormalizedMatrix t = features_block(e, "source", false, s_block) ? NormalizedMatrix::from_entity(std::move(s_block))
+                                                                   : NormalizedMatrix::with_rows(e.rows);
+  for (size_t k = 0; k < attrs.size(); ++k) {
+    const std::string qname = "attributes[" + std::to_string(k + 1) + "]";
+    e.require_no_nulls(fk_cols[k], "source");
+    std::vector<ColumnRequest> awant{{attr_keys[k], ColumnType::Key, true}};
     want_features(awant);
-    const QueryTable a = read_query(attr_sql[k], qname.c_str(), awant);
+    const QueryTable a = read_query(source_query(attrs[k], qname), qname.c_str(), awant);
     if (a.rows < 1)
-      throw invalid_parameter(qname + " returned no rows", "Each attribute query must return at least one row.");
-    a.require_no_nulls("key", qname.c_str());
-    const ColumnData& ak = a.column("key");
+      throw invalid_parameter(qname + " returned no rows", "Each attribute relation needs at least one row.");
+    a.require_no_nulls(attr_keys[k], qname.c_str());
+    const ColumnData& ak = a.column(attr_keys[k]);
     std::unordered_map<std::string, std::int32_t> row_of;
     for (std::int64_t r = 0; r < a.rows; ++r) {
       if (!row_of.emplace(key_text(ak, r), static_cast<std::int32_t>(r)).second)
-        throw invalid_parameter("column \"key\" of " + qname + " has the duplicate value '" + key_text(ak, r) +
-                                    "' (row " + std::to_string(r + 1) + ")",
+        throw invalid_parameter("column \"" + attr_keys[k] + "\" of " + qname + " has the duplicate value '" +
+                                    key_text(ak, r) + "' (row " + std::to_string(r + 1) + ")",
                                 "Attribute keys must be unique (a primary key).");
     }
     const ColumnData& fk = e.column(fk_cols[k]);
@@ -254,9 +262,9 @@ Datum from_sql_body(FunctionCallInfo fcinfo) {
       if (r % 16384 == 0) check_interrupts();
       auto it = row_of.find(key_text(fk, r));
       if (it == row_of.end())
-        throw invalid_parameter("column \"" + fk_cols[k] + "\" of entity_sql has the dangling key '" + key_text(fk, r) +
+        throw invalid_parameter("column \"" + fk_cols[k] + "\" of source has the dangling key '" + key_text(fk, r) +
                                     "' in row " + std::to_string(r + 1) + ": no row of " + qname + " has that key",
-                                "Every foreign key must match a key of the attribute query (an inner join).");
+                                "Every foreign key must match a key of the attribute relation (an inner join).");
       idx[static_cast<size_t>(r)] = it->second;
     }
     nm::Block r_block;
@@ -264,6 +272,23 @@ Datum from_sql_body(FunctionCallInfo fcinfo) {
     t.join(std::move(idx), std::move(r_block));
   }
   return nm_datum(t);
+}
+
+// nmatrix_from_sql(source, attributes, foreign_keys, attribute_keys, features): the relations read as the trainers
+// read them (relation_data.hpp), without label and intercept.
+Datum from_sql_body(FunctionCallInfo fcinfo) {
+  RelationArgPositions at;
+  at.source = 0;
+  at.attributes = 1;
+  at.foreign_keys = 2;
+  at.attribute_keys = 3;
+  at.features = 4;
+  const RelationArgs a = relation_args(fcinfo, at);
+  RelationData d = read_relation(a);
+  if (d.matrix_cols() < 1)
+    throw invalid_parameter("source has no feature columns and no attribute relations",
+                            "Name feature columns of source (features => ARRAY['a', 'b']) or give attributes.");
+  return nm_datum(relation_nmatrix(d));
 }
 
 // ---- operators ------------------------------------------------------------------------------------------------
@@ -428,6 +453,7 @@ MORPHEUS_FUNCTION(nm_join_sparse, mp::join_sparse_body)
 MORPHEUS_FUNCTION(nm_mn, mp::mn_body)
 MORPHEUS_FUNCTION(nm_mn_blocks, mp::mn_blocks_body)
 MORPHEUS_FUNCTION(nmatrix_from_sql, mp::from_sql_body)
+MORPHEUS_FUNCTION(nmatrix_from_sparse, mp::from_sparse_body)
 
 MORPHEUS_FUNCTION(nm_add_s, (mp::scalar_body<ScalarOp::Add, false>))
 MORPHEUS_FUNCTION(nm_sub_s, (mp::scalar_body<ScalarOp::Sub, false>))

@@ -1,8 +1,9 @@
-// morpheus.explain(x nmatrix, operation): the plan choice for a normalized matrix, one row per attribute table.
+// morpheus.explain(t nmatrix, operation): the plan choice for a normalized matrix, one row per attribute table.
 #include <cmath>
 #include <string>
 
 #include "core/ml/plan.hpp"
+#include "core/options.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 #include "pg/nmatrix_datum.hpp"
@@ -18,7 +19,7 @@ const char* const kOperations[] = {"lmm", "rmm",    "crossprod", "tcrossprod", "
 bool is_gram(const std::string& op) { return op == "crossprod" || op == "tcrossprod" || op == "ginv"; }
 
 Datum explain_body(FunctionCallInfo fcinfo) {
-  require_not_null(fcinfo, 0, "x");
+  require_not_null(fcinfo, 0, "t");
   require_not_null(fcinfo, 1, "operation");
   const std::string op = text_arg(fcinfo, 1);
   bool known = false;
@@ -27,7 +28,7 @@ Datum explain_body(FunctionCallInfo fcinfo) {
     known = known || op == k;
     valid += (valid.empty() ? "" : ", ") + std::string(k);
   }
-  if (!known) throw invalid_parameter("operation must be one of " + valid + "; got '" + op + "'");
+  if (!known) throw unknown_choice("operation", op, valid);
   const nm::NormalizedMatrix t = nmatrix_value(fcinfo, 0);
   ml::PlanOptions o = plan_options();
   o.gram = is_gram(op);

@@ -1,6 +1,7 @@
 #include "pg/spi_query.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <exception>
 
@@ -8,6 +9,12 @@
 #include "core/interrupt.hpp"
 #include "pg/guard.hpp"
 #include "pg/read_only.hpp"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "nodes/makefuncs.h"
+#include "utils/regproc.h"
+}
 
 namespace morpheus::pg {
 namespace {
@@ -29,7 +36,9 @@ class SpiSession {
 };
 
 bool is_integer_type(Oid t) { return t == INT2OID || t == INT4OID || t == INT8OID; }
-bool is_float_type(Oid t) { return t == FLOAT8OID || t == FLOAT4OID || t == NUMERICOID || is_integer_type(t); }
+bool is_float_type(Oid t) {
+  return t == FLOAT8OID || t == FLOAT4OID || t == NUMERICOID || t == BOOLOID || is_integer_type(t);
+}
 bool is_text_type(Oid t) { return t == TEXTOID || t == VARCHAROID || t == BPCHAROID || t == NAMEOID; }
 
 bool accepts(ColumnType want, Oid t) {
@@ -40,18 +49,20 @@ bool accepts(ColumnType want, Oid t) {
     case ColumnType::Text: return is_text_type(t);
     case ColumnType::FloatArray: return t == FLOAT8ARRAYOID;
     case ColumnType::IntArray: return t == INT4ARRAYOID;
+    case ColumnType::Feature: return is_float_type(t) || t == FLOAT8ARRAYOID;
   }
   return false;
 }
 
 const char* expected_text(ColumnType want) {
   switch (want) {
-    case ColumnType::Float: return "a number (float8, numeric or an integer type)";
+    case ColumnType::Float: return "a number (float8, numeric, an integer type or boolean)";
     case ColumnType::Integer: return "an integer (int2, int4 or int8)";
     case ColumnType::Key: return "a key (an integer or text)";
     case ColumnType::Text: return "text";
     case ColumnType::FloatArray: return "float8[]";
     case ColumnType::IntArray: return "int[]";
+    case ColumnType::Feature: return "a number, a boolean or float8[]";
   }
   return "?";
 }
@@ -64,6 +75,7 @@ const char* cast_hint(ColumnType want) {
     case ColumnType::Text: return "::text";
     case ColumnType::FloatArray: return "::float8[]";
     case ColumnType::IntArray: return "::int[]";
+    case ColumnType::Feature: return "::float8";
   }
   return "";
 }
@@ -116,6 +128,10 @@ void stage_batch(const BatchArgs* a) {
           s->i = DatumGetInt64(d);
           s->num = static_cast<double>(s->i);
           break;
+        case BOOLOID:
+          s->i = DatumGetBool(d) ? 1 : 0;
+          s->num = static_cast<double>(s->i);
+          break;
         case FLOAT4OID: s->num = DatumGetFloat4(d); break;
         case FLOAT8OID: s->num = DatumGetFloat8(d); break;
         case NUMERICOID: s->num = DatumGetFloat8(DirectFunctionCall1(numeric_float8, d)); break;
@@ -143,6 +159,12 @@ void append_value(ColumnData& col, const Staged& s, std::int64_t row, const char
         col.ints.push_back(s.i);
       break;
     case ColumnType::Text: col.text.emplace_back(s.str != nullptr ? std::string(s.str, s.len) : std::string()); break;
+    case ColumnType::Feature:
+      if (!col.is_array) {
+        col.num.push_back(s.num);
+        break;
+      }
+      [[fallthrough]];
     case ColumnType::FloatArray: {
       if (col.offsets.empty()) col.offsets.push_back(0);
       if (s.arr != nullptr && ARR_NDIM(s.arr) > 0) {
@@ -202,45 +224,54 @@ void QueryTable::require_no_nulls(const std::string& name, const char* query_arg
                   "Filter NULLs out in the query (WHERE " + name + " IS NOT NULL) or impute them.");
 }
 
-QueryTable read_query(const std::string& sql, const char* query_arg, const std::vector<ColumnRequest>& wanted,
-                      bool extra_numeric) {
-  QueryTable table;
-  SpiSession spi;
-  const ReadOnlyScope read_only;  // before parsing: names resolve in the caller's search_path
-  const char* q = sql.c_str();
-  SPIPlanPtr plan = pg_call([q] { return SPI_prepare(q, 0, nullptr); });
-  if (plan == nullptr)
-    throw invalid_parameter(std::string(query_arg) +
-                            " could not be prepared: " + pg_call([] { return SPI_result_code_string(SPI_result); }));
-  if (!pg_call([plan] { return SPI_is_cursor_plan(plan); }))
-    throw invalid_parameter(std::string(query_arg) + " must be a single query that returns rows",
-                            "Pass a SELECT (or VALUES, TABLE ...) statement.");
-  require_read_only(plan, query_arg);
-  Portal portal = pg_call([plan] { return SPI_cursor_open(nullptr, plan, nullptr, nullptr, false); });
+QueryReader::QueryReader(std::string sql, std::string query_arg, std::vector<ColumnRequest> wanted, ExtraColumns extra)
+    : sql_(std::move(sql)), query_arg_(std::move(query_arg)), wanted_(std::move(wanted)), extra_(extra) {}
+
+QueryReader::~QueryReader() {
+  // An error path leaves the cursor and the context to the transaction abort; a normal exit closed them.
+}
+
+void QueryReader::open() {
+  close();
+  if (plan_ == nullptr) {
+    const char* q = sql_.c_str();
+    SPIPlanPtr plan = pg_call([q] { return SPI_prepare(q, 0, nullptr); });
+    if (plan == nullptr)
+      throw invalid_parameter(query_arg_ +
+                              " could not be prepared: " + pg_call([] { return SPI_result_code_string(SPI_result); }));
+    if (!pg_call([plan] { return SPI_is_cursor_plan(plan); }))
+      throw invalid_parameter(query_arg_ + " must be a single query that returns rows",
+                              "Pass a SELECT (or VALUES, TABLE ...) statement, or a table name.");
+    require_read_only(plan, query_arg_.c_str());
+    plan_ = plan;
+    batch_cxt_ = pg_call(
+        [] { return AllocSetContextCreate(CurrentMemoryContext, "morpheus query batch", ALLOCSET_DEFAULT_SIZES); });
+  }
+  SPIPlanPtr plan = static_cast<SPIPlanPtr>(plan_);
+  // read_only: the cursor runs in the statement's snapshot, so every opening sees the same rows.
+  Portal portal = pg_call([plan] { return SPI_cursor_open(nullptr, plan, nullptr, nullptr, true); });
+  portal_ = portal;
+  if (resolved_) return;
+  resolved_ = true;
   TupleDesc desc = portal->tupDesc;
-
-  std::vector<std::string> available;
-  for (int i = 0; i < desc->natts; ++i)
-    if (!TupleDescAttr(desc, i)->attisdropped) available.emplace_back(NameStr(TupleDescAttr(desc, i)->attname));
   std::string available_text;
-  for (const auto& n : available) available_text += (available_text.empty() ? "" : ", ") + n;
-
-  std::vector<int> fnums;
-  std::vector<Oid> types;
-  for (const auto& req : wanted) {
+  for (int i = 0; i < desc->natts; ++i)
+    if (!TupleDescAttr(desc, i)->attisdropped)
+      available_text += (available_text.empty() ? "" : ", ") + std::string(NameStr(TupleDescAttr(desc, i)->attname));
+  const char* query_arg = query_arg_.c_str();
+  for (const auto& req : wanted_) {
     ColumnData col;
     col.name = req.name;
     col.type = req.type;
-    int fnum = SPI_ERROR_NOATTRIBUTE;
+    int fnum = 0;
     for (int i = 0; i < desc->natts; ++i)
-      if (req.name == NameStr(TupleDescAttr(desc, i)->attname)) fnum = i + 1;
-    if (fnum == SPI_ERROR_NOATTRIBUTE) {
+      if (!TupleDescAttr(desc, i)->attisdropped && req.name == NameStr(TupleDescAttr(desc, i)->attname)) fnum = i + 1;
+    if (fnum == 0) {
       if (req.required)
-        throw Error(
-            ErrorKind::UndefinedColumn,
-            std::string(query_arg) + " returns no column \"" + req.name + "\" (it returns: " + available_text + ")",
-            "Alias a column of " + std::string(expected_text(req.type)) + " as " + req.name + ".");
-      table.columns.push_back(col);
+        throw Error(ErrorKind::UndefinedColumn,
+                    query_arg_ + " returns no column \"" + req.name + "\" (it returns: " + available_text + ")",
+                    "Alias a column of " + std::string(expected_text(req.type)) + " as " + req.name + ".");
+      layout_.columns.push_back(col);
       continue;
     }
     const Oid t = TupleDescAttr(desc, fnum - 1)->atttypid;
@@ -253,88 +284,170 @@ QueryTable read_query(const std::string& sql, const char* query_arg, const std::
     }
     col.present = true;
     col.key_is_text = req.type == ColumnType::Key && is_text_type(t);
-    fnums.push_back(fnum);
-    types.push_back(t);
-    table.columns.push_back(col);
+    col.is_boolean = t == BOOLOID;
+    col.is_array = t == FLOAT8ARRAYOID;
+    fnums_.push_back(fnum);
+    types_.push_back(t);
+    layout_.columns.push_back(col);
   }
-  if (extra_numeric) {
+  if (extra_ != ExtraColumns::None) {
     for (int i = 0; i < desc->natts; ++i) {
       const Form_pg_attribute att = TupleDescAttr(desc, i);
-      if (att->attisdropped || !is_float_type(att->atttypid)) continue;
+      if (att->attisdropped) continue;
       bool taken = false;
-      for (const auto& req : wanted) taken = taken || req.name == NameStr(att->attname);
+      for (const auto& req : wanted_) taken = taken || req.name == NameStr(att->attname);
       if (taken) continue;
       ColumnData col;
       col.name = NameStr(att->attname);
-      col.type = ColumnType::Float;
+      if (extra_ == ExtraColumns::Numeric) {
+        if (!is_float_type(att->atttypid) || att->atttypid == BOOLOID) continue;
+        col.type = ColumnType::Float;
+      } else {
+        if (!accepts(ColumnType::Feature, att->atttypid)) {
+          const Oid t = att->atttypid;
+          const char* tname = pg_call([t] { return format_type_be(t); });
+          throw Error(ErrorKind::DatatypeMismatch,
+                      "column \"" + col.name + "\" of " + query_arg_ + " is " + tname +
+                          ", but every column other than the key is a feature (a number, a boolean or float8[])",
+                      "Select the feature columns in a query, e.g. 'SELECT id, age, income FROM ...'.");
+        }
+        col.type = ColumnType::Feature;
+        col.is_boolean = att->atttypid == BOOLOID;
+        col.is_array = att->atttypid == FLOAT8ARRAYOID;
+      }
       col.present = true;
-      fnums.push_back(i + 1);
-      types.push_back(att->atttypid);
-      table.columns.push_back(col);
+      fnums_.push_back(i + 1);
+      types_.push_back(att->atttypid);
+      layout_.columns.push_back(col);
     }
   }
-  std::vector<ColumnData*> present;
-  for (auto& c : table.columns)
-    if (c.present) present.push_back(&c);
+}
 
-  MemoryContext batch_cxt = pg_call(
-      [] { return AllocSetContextCreate(CurrentMemoryContext, "morpheus query batch", ALLOCSET_DEFAULT_SIZES); });
-  std::vector<Staged> staged;
-  const int ncols = static_cast<int>(fnums.size());
-  for (;;) {
-    check_interrupts();
-    pg_call([portal] { SPI_cursor_fetch(portal, true, kBatchRows); });
-    const std::uint64_t n = SPI_processed;
-    if (n == 0) break;
-    staged.resize(n * static_cast<std::uint64_t>(ncols));
-    BatchArgs args{SPI_tuptable, desc, fnums.data(), types.data(), ncols, n, staged.data()};
-    const BatchArgs* ap = &args;
-    pg_call([ap, batch_cxt] {
-      MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-      stage_batch(ap);
-      MemoryContextSwitchTo(old);
-    });
-    for (std::uint64_t r = 0; r < n; ++r)
-      for (int c = 0; c < ncols; ++c)
-        append_value(*present[c], staged[r * ncols + c], table.rows + static_cast<std::int64_t>(r), query_arg);
-    table.rows += static_cast<std::int64_t>(n);
-    SPITupleTable* tt = SPI_tuptable;
-    pg_call([tt, batch_cxt] {
-      SPI_freetuptable(tt);
-      MemoryContextReset(batch_cxt);
-    });
+bool QueryReader::fetch(QueryTable& into, long rows) {
+  if (portal_ == nullptr) return false;
+  check_interrupts();
+  Portal portal = static_cast<Portal>(portal_);
+  pg_call([portal, rows] { SPI_cursor_fetch(portal, true, rows); });
+  const std::uint64_t n = SPI_processed;
+  SPITupleTable* tt = SPI_tuptable;
+  if (n == 0) {
+    pg_call([tt] { SPI_freetuptable(tt); });
+    close();
+    return false;
   }
-  pg_call([portal, batch_cxt] {
-    SPI_cursor_close(portal);
-    MemoryContextDelete(batch_cxt);
+  std::vector<ColumnData*> present;
+  for (auto& c : into.columns)
+    if (c.present) present.push_back(&c);
+  const int ncols = static_cast<int>(fnums_.size());
+  if (static_cast<int>(present.size()) != ncols) throw Error(ErrorKind::Internal, "fetch into a foreign table layout");
+  std::vector<Staged> staged(n * static_cast<std::uint64_t>(ncols));
+  BatchArgs args{tt, portal->tupDesc, fnums_.data(), types_.data(), ncols, n, staged.data()};
+  const BatchArgs* ap = &args;
+  MemoryContext cxt = static_cast<MemoryContext>(batch_cxt_);
+  pg_call([ap, cxt] {
+    MemoryContext old = MemoryContextSwitchTo(cxt);
+    stage_batch(ap);
+    MemoryContextSwitchTo(old);
   });
+  for (std::uint64_t r = 0; r < n; ++r)
+    for (int c = 0; c < ncols; ++c)
+      append_value(*present[c], staged[r * ncols + c], into.rows + static_cast<std::int64_t>(r), query_arg_.c_str());
+  into.rows += static_cast<std::int64_t>(n);
+  pg_call([tt, cxt] {
+    SPI_freetuptable(tt);
+    MemoryContextReset(cxt);
+  });
+  return true;
+}
+
+void QueryReader::close() {
+  if (portal_ == nullptr) return;
+  Portal p = static_cast<Portal>(portal_);
+  portal_ = nullptr;
+  pg_call([p] { SPI_cursor_close(p); });
+}
+
+QueryTable read_query(const std::string& sql, const std::string& query_arg, const std::vector<ColumnRequest>& wanted,
+                      ExtraColumns extra) {
+  SpiSession spi;
+  QueryTable table;
+  {
+    QueryReader reader(sql, query_arg, wanted, extra);
+    reader.open();
+    table = reader.layout();
+    while (reader.fetch(table, kBatchRows)) {
+    }
+  }
   spi.finish();
-  for (auto* c : present)
-    if ((c->type == ColumnType::FloatArray || c->type == ColumnType::IntArray) && c->offsets.empty())
-      c->offsets.push_back(0);
+  for (auto& c : table.columns)
+    if (c.present && (c.type == ColumnType::FloatArray || c.type == ColumnType::IntArray || c.is_array) &&
+        c.offsets.empty())
+      c.offsets.push_back(0);
   return table;
 }
 
+QueryTable read_query(const std::string& sql, const char* query_arg, const std::vector<ColumnRequest>& wanted,
+                      bool extra_numeric) {
+  return read_query(sql, std::string(query_arg), wanted, extra_numeric ? ExtraColumns::Numeric : ExtraColumns::None);
+}
+
+bool looks_like_query(const std::string& source) {
+  std::size_t i = 0;
+  while (i < source.size() && (std::isspace(static_cast<unsigned char>(source[i])) || source[i] == '(')) ++i;
+  std::size_t j = i;
+  while (j < source.size() && (std::isalnum(static_cast<unsigned char>(source[j])) || source[j] == '_')) ++j;
+  std::string word = source.substr(i, j - i);
+  for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (word == "select" || word == "with" || word == "values" || word == "table") return true;
+  // A relation name has no blank outside double quotes: anything else is a query, whose errors (a misspelt SELECT)
+  // are PostgreSQL's own.
+  bool quoted = false;
+  for (char ch : source) {
+    if (ch == '"') quoted = !quoted;
+    if (!quoted && std::isspace(static_cast<unsigned char>(ch))) return true;
+  }
+  return false;
+}
+
+std::string source_query(const std::string& source, const std::string& arg) {
+  if (looks_like_query(source)) return source;
+  const char* name = source.c_str();
+  // The caller's search_path (also inside a pinned morpheus function), as for the query it stands for.
+  const ReadOnlyScope caller_path;
+  // Parses a possibly qualified, possibly quoted name; invalid syntax is PostgreSQL's own error (42602).
+  const Oid relid = pg_call([name] {
+    List* names = stringToQualifiedNameList(name);
+    return RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
+  });
+  if (relid == InvalidOid)
+    throw Error(ErrorKind::UndefinedTable,
+                arg + " \"" + source + "\" is neither a query nor a table or view on the search_path",
+                "Pass a table or view name (schema-qualified if needed) or a query starting with SELECT, WITH, VALUES "
+                "or TABLE.");
+  const char* qualified = pg_call([relid] {
+    return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid));
+  });
+  return std::string("SELECT * FROM ") + qualified;
+}
+
 RowMatrix features_matrix(const ColumnData& c, std::int64_t rows, const std::string& query_arg) {
+  const std::string col = "column \"" + c.name + "\" of " + query_arg;
   std::int64_t d = -1;
   for (std::int64_t r = 0; r < rows; ++r) {
     if (c.is_null[static_cast<size_t>(r)])
-      throw Error(ErrorKind::NullValue,
-                  "column \"features\" of " + query_arg + " is NULL in row " + std::to_string(r + 1),
+      throw Error(ErrorKind::NullValue, col + " is NULL in row " + std::to_string(r + 1),
                   "Every row needs a features array; use '{}' for none.");
     const std::int64_t len = c.offsets[static_cast<size_t>(r + 1)] - c.offsets[static_cast<size_t>(r)];
     if (d < 0) d = len;
     if (len != d)
-      throw invalid_parameter("column \"features\" of " + query_arg + " has " + std::to_string(len) +
-                                  " elements in row " + std::to_string(r + 1) + " but " + std::to_string(d) +
-                                  " in row 1",
+      throw invalid_parameter(col + " has " + std::to_string(len) + " elements in row " + std::to_string(r + 1) +
+                                  " but " + std::to_string(d) + " in row 1",
                               "Every row's features array must have the same length.");
   }
   RowMatrix m(rows, std::max<std::int64_t>(d, 0));
   if (m.size() > 0) std::memcpy(m.data(), c.values.data(), sizeof(double) * static_cast<size_t>(m.size()));
   if (!m.allFinite())
-    throw invalid_parameter("column \"features\" of " + query_arg + " holds a NaN or infinite value",
-                            "Replace NaN and infinity in the query.");
+    throw invalid_parameter(col + " holds a NaN or infinite value", "Replace NaN and infinity in the query.");
   return m;
 }
 

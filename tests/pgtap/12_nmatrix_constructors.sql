@@ -1,6 +1,6 @@
 -- Constructors of morpheus.nmatrix: dense, sparse, M:N, from queries; every bad input they reject.
 BEGIN;
-SELECT plan(36);
+SELECT plan(42);
 SET LOCAL search_path = public, morpheus;
 
 CREATE TEMP TABLE stores(id int, size float8, region float8);
@@ -10,47 +10,65 @@ INSERT INTO dates VALUES ('mon', 0), ('sat', 1);
 CREATE TEMP TABLE sales(id int, units float8, price float8, store_id int, day text);
 INSERT INTO sales VALUES (1, 3, 1.25, 20, 'mon'), (2, 1, 2.5, 10, 'sat'), (3, 4, 0.5, 20, 'sat'), (4, 2, 1, 30, 'mon');
 
--- nmatrix_from_sql: integer and text keys, unreferenced attribute rows, entity features optional
+-- nmatrix_from_sql: relations by name or query, keys named by the user (integer and text), features as columns or
+-- arrays, unreferenced attribute rows, entity features optional
 SELECT is(materialize(nmatrix_from_sql(
-    entity_sql => 'SELECT ARRAY[units, price] AS features, store_id, day FROM sales ORDER BY id',
-    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size, region] AS features FROM stores',
-                           'SELECT d AS key, ARRAY[holiday] AS features FROM dates'],
-    fk_columns => '{store_id,day}')),
+    source => 'SELECT ARRAY[units, price] AS features, store_id, day FROM sales ORDER BY id',
+    attributes => ARRAY['SELECT id, ARRAY[size, region] AS features FROM stores',
+                        'SELECT d, holiday FROM dates'],
+    foreign_keys => '{store_id,day}', attribute_keys => '{id,d}')),
   '{{3,1.25,2.5,1,0},{1,2.5,1.5,0,1},{4,0.5,2.5,1,1},{2,1,3.5,0,0}}'::float8[], 'from_sql builds [S, K1 R1, K2 R2] (int and text keys)');
 SELECT is(materialize(nmatrix_from_sql(
-    entity_sql => 'SELECT store_id FROM sales ORDER BY id',
-    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}')),
-  '{{2.5},{1.5},{2.5},{3.5}}'::float8[], 'from_sql without entity features (d_S = 0)');
-SELECT is(materialize(nmatrix_from_sql(entity_sql => 'SELECT ARRAY[units] AS features FROM sales ORDER BY id')),
-  '{{3},{1},{4},{2}}'::float8[], 'from_sql with no attribute table');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales UNION ALL SELECT 99',
-    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}') $$, '22023',
-  'column "store_id" of entity_sql has the dangling key ''99'' in row 5: no row of attribute_sql[1] has that key', 'dangling integer key names the key');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT ''sun''::text AS day',
-    attribute_sql => ARRAY['SELECT d AS key, ARRAY[holiday] AS features FROM dates'], fk_columns => '{day}') $$, '22023',
-  'column "day" of entity_sql has the dangling key ''sun'' in row 1: no row of attribute_sql[1] has that key', 'dangling text key names the key');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales',
-    attribute_sql => ARRAY['SELECT 10 AS key, ARRAY[1.0]::float8[] AS features UNION ALL SELECT 10, ARRAY[2.0]::float8[]'], fk_columns => '{store_id}') $$, '22023',
-  'column "key" of attribute_sql[1] has the duplicate value ''10'' (row 2)', 'duplicate attribute key');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales',
-    attribute_sql => ARRAY['SELECT id AS key FROM stores'], fk_columns => '{store_id}') $$, '42703', NULL, 'missing features column');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT id FROM sales',
-    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}') $$, '42703', NULL, 'missing fk column');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id, 1.5::float8 AS features FROM sales',
-    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}') $$, '42804', NULL, 'features of the wrong type');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales',
-    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{}') $$, '22023',
-  'attribute_sql has 1 queries but fk_columns has 0 names', 'attribute_sql and fk_columns lengths differ');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales WHERE false',
-    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}') $$, '22023',
-  'entity_sql returned no rows', 'empty entity table');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT NULL::int AS store_id',
-    attribute_sql => ARRAY['SELECT id AS key, ARRAY[size] AS features FROM stores'], fk_columns => '{store_id}') $$, '22004', NULL, 'NULL foreign key');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM sales',
-    attribute_sql => ARRAY['SELECT id AS key, CASE WHEN id = 20 THEN ARRAY[1.0, 2.0] ELSE ARRAY[size] END::float8[] AS features FROM stores'], fk_columns => '{store_id}') $$, '22023',
-  'column "features" of attribute_sql[1] has 2 elements in row 2 but 1 in row 1', 'ragged features');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => NULL) $$, '22004', NULL, 'NULL entity_sql');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT store_id FROM no_such_table') $$, '42P01', NULL, 'a failing query reports its own error');
+    source => 'SELECT store_id FROM sales ORDER BY id',
+    attributes => ARRAY['SELECT id, size FROM stores'], foreign_keys => '{store_id}')),
+  '{{2.5},{1.5},{2.5},{3.5}}'::float8[], 'from_sql without entity features (d_S = 0), attribute key id by default');
+SELECT is(materialize(nmatrix_from_sql(source => 'SELECT units FROM sales ORDER BY id', features => '{units}')),
+  '{{3},{1},{4},{2}}'::float8[], 'from_sql with no attribute table, a feature column');
+SELECT is(materialize(nmatrix_from_sql(source => 'sales', features => '{units,price}', attributes => '{stores}',
+                                       foreign_keys => '{store_id}'))::float8[],
+  (SELECT array_agg(ARRAY[s.units, s.price, t.size, t.region] ORDER BY s.ctid) FROM sales s JOIN stores t ON t.id = s.store_id),
+  'from_sql on table names: every non-key column of an attribute table is a feature');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id FROM sales UNION ALL SELECT 99',
+    attributes => ARRAY['SELECT id, size FROM stores'], foreign_keys => '{store_id}') $$, '22023',
+  'column "store_id" of source has the dangling key ''99'' in row 5: no row of attributes[1] has that key', 'dangling integer key names the key');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT ''sun''::text AS day',
+    attributes => ARRAY['dates'], foreign_keys => '{day}', attribute_keys => '{d}') $$, '22023',
+  'column "day" of source has the dangling key ''sun'' in row 1: no row of attributes[1] has that key', 'dangling text key names the key');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id FROM sales',
+    attributes => ARRAY['SELECT 10 AS id, 1.0 AS f UNION ALL SELECT 10, 2.0'], foreign_keys => '{store_id}') $$, '22023',
+  'column "id" of attributes[1] has the duplicate value ''10'' (row 2)', 'duplicate attribute key');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id FROM sales',
+    attributes => ARRAY['SELECT id FROM stores'], foreign_keys => '{store_id}') $$, '22023',
+  'attributes[1] has no feature column besides its key "id"', 'an attribute relation without features');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id FROM sales',
+    attributes => ARRAY['SELECT id, ''big''::text AS label FROM stores'], foreign_keys => '{store_id}') $$, '42804', NULL,
+  'a text column of an attribute relation is not a feature');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id FROM sales', attributes => ARRAY['stores'],
+    foreign_keys => '{store_id}', attribute_keys => '{key}') $$, '42703', NULL, 'missing attribute key column');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT id FROM sales',
+    attributes => ARRAY['stores'], foreign_keys => '{store_id}') $$, '42703', NULL, 'missing fk column');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id, ''x''::text AS features FROM sales',
+    attributes => ARRAY['stores'], foreign_keys => '{store_id}') $$, '42804', NULL, 'features of the wrong type');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id FROM sales',
+    attributes => ARRAY['stores'], foreign_keys => '{}') $$, '22023',
+  'attributes has 1 relations but foreign_keys has 0 names', 'attributes and foreign_keys lengths differ');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id FROM sales WHERE false',
+    attributes => ARRAY['stores'], foreign_keys => '{store_id}') $$, '22023',
+  'source returned no rows', 'empty entity table');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT NULL::int AS store_id',
+    attributes => ARRAY['stores'], foreign_keys => '{store_id}') $$, '22004', NULL, 'NULL foreign key');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id FROM sales',
+    attributes => ARRAY['SELECT id, CASE WHEN id = 20 THEN ARRAY[1.0, 2.0] ELSE ARRAY[size] END::float8[] AS features FROM stores'], foreign_keys => '{store_id}') $$, '22023',
+  'column "features" of attributes[1] has 2 elements in row 2 but 1 in the first row', 'ragged features');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id, day FROM sales',
+    attributes => ARRAY['dates'], foreign_keys => '{store_id}', attribute_keys => '{d}') $$, '42804',
+  'column "store_id" of source holds integers but the keys of attributes[1] are text', 'key types differ');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => NULL) $$, '22004', NULL, 'NULL source');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'no_such_table') $$, '42P01',
+  'source "no_such_table" is neither a query nor a table or view on the search_path', 'an unknown relation names the argument');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT store_id FROM no_such_table') $$, '42P01', NULL, 'a failing query reports its own error');
+SELECT throws_ok($$ SELECT nmatrix_from_sql(source => 'SELECT units FROM sales') $$, '42703', NULL,
+  'without attributes the features column is required');
 
 -- nm_join: keys, shapes, NULLs
 SELECT throws_ok($$ SELECT nm_join(nmatrix(n_rows => 3), fk => '{1,9,2}', r => '{{1},{2}}') $$, '2202E',

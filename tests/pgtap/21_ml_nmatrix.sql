@@ -29,27 +29,27 @@ SELECT volatility_is('morpheus', 'linreg', ARRAY['morpheus.nmatrix', 'double pre
 SELECT ok(pg_temp.rel(f.coefficients, m.coefficients) < 1e-9, 'linreg: factorized = materialized (' || mode || ')')
   FROM (VALUES ('auto'), ('always'), ('never')) v(mode),
        LATERAL (SELECT set_config('morpheus.factorize', mode, true)) s, x,
-       LATERAL morpheus.linreg(x => x.t, y => x.y) f, LATERAL morpheus.linreg(x => morpheus.materialize(x.t), y => x.y) m;
+       LATERAL morpheus.linreg(t => x.t, y => x.y) f, LATERAL morpheus.linreg(x => morpheus.materialize(x.t), y => x.y) m;
 RESET morpheus.factorize;
 SELECT ok(pg_temp.rel(f.coefficients, m.coefficients) < 1e-9, 'linreg gd: factorized = materialized')
-  FROM x, morpheus.linreg(x => x.t, y => x.y, method => 'gd', max_iterations => 50) f,
+  FROM x, morpheus.linreg(t => x.t, y => x.y, method => 'gd', max_iterations => 50) f,
        morpheus.linreg(x => morpheus.materialize(x.t), y => x.y, method => 'gd', max_iterations => 50) m;
 SELECT ok(pg_temp.rel(f.coefficients, m.coefficients) < 1e-9 AND f.iterations = m.iterations,
           'logreg: factorized = materialized')
-  FROM x, morpheus.logreg(x => x.t, y => x.label, l2 => 0.01) f,
+  FROM x, morpheus.logreg(t => x.t, y => x.label, l2 => 0.01) f,
        morpheus.logreg(x => morpheus.materialize(x.t), y => x.label, l2 => 0.01) m;
 SELECT ok(pg_temp.rel(f.centers, m.centers) < 1e-9 AND f.assignment = m.assignment, 'kmeans: factorized = materialized')
-  FROM x, morpheus.kmeans(x => x.t, k => 3, seed => 4) f, morpheus.kmeans(x => morpheus.materialize(x.t), k => 3, seed => 4) m;
+  FROM x, morpheus.kmeans(t => x.t, k => 3, seed => 4) f, morpheus.kmeans(x => morpheus.materialize(x.t), k => 3, seed => 4) m;
 SELECT ok(pg_temp.rel(f.w, m.w) < 1e-9 AND pg_temp.rel(f.h, m.h) < 1e-9, 'gnmf: factorized = materialized')
-  FROM x, morpheus.gnmf(x => morpheus.nm_add_scalar(x.t, 2), rank => 2, max_iterations => 20) f,
-       morpheus.gnmf(x => morpheus.materialize(morpheus.nm_add_scalar(x.t, 2)), rank => 2, max_iterations => 20) m;
-SELECT throws_ok($$SELECT * FROM x, morpheus.gnmf(x => x.t, rank => 2)$$, '22023', NULL, 'gnmf refuses negative entries of an nmatrix');
-SELECT throws_ok($$SELECT * FROM x, morpheus.linreg(x => x.t, y => '{1,2}')$$, '22023',
+  FROM x, morpheus.gnmf(t => morpheus.nm_add_scalar(x.t, 2), rank => 2, max_iterations => 20, tolerance => 0) f,
+       morpheus.gnmf(x => morpheus.materialize(morpheus.nm_add_scalar(x.t, 2)), rank => 2, max_iterations => 20, tolerance => 0) m;
+SELECT throws_ok($$SELECT * FROM x, morpheus.gnmf(t => x.t, rank => 2)$$, '22023', NULL, 'gnmf refuses negative entries of an nmatrix');
+SELECT throws_ok($$SELECT * FROM x, morpheus.linreg(t => x.t, y => '{1,2}')$$, '22023',
                  'y has 2 elements but x has 200 rows', 'y length mismatch on an nmatrix');
 
 -- explain: statistics computed independently from the shapes (under the paper's rule)
 SET LOCAL morpheus.plan_model = 'rule';
-CREATE TEMP TABLE ex AS SELECT e.* FROM x, morpheus.explain(x => x.t, operation => 'lmm') e;
+CREATE TEMP TABLE ex AS SELECT e.* FROM x, morpheus.explain(t => x.t, operation => 'lmm') e;
 SELECT is((SELECT count(*) FROM ex), 2::bigint, 'explain: one row per attribute table');
 SELECT ok((SELECT tuple_ratio FROM ex WHERE attribute_table = 1) = 200 / 8.0
           AND (SELECT tuple_ratio FROM ex WHERE attribute_table = 2) = 200 / 100.0, 'explain: tuple ratios n_S / n_R');
@@ -72,7 +72,7 @@ SELECT is(current_setting('morpheus.plan_model'), 'cost', 'auto uses the calibra
 SELECT is((SELECT array_agg(decision ORDER BY attribute_table) FROM x, morpheus.explain(x.t)),
           (SELECT array_agg(CASE WHEN cost_factorize THEN 'factorize' ELSE 'materialize' END ORDER BY attribute_table)
            FROM x, morpheus.explain(x.t)), 'plan_model = cost decides by the estimated costs');
-SELECT throws_ok($$SELECT * FROM x, morpheus.explain(x.t, operation => 'fft')$$, '22023', NULL, 'unknown operation');
+SELECT throws_ok($$SELECT * FROM x, morpheus.explain(x.t, operation => 'fft')$$, '22023', 'unknown operation "fft"', 'unknown operation');
 SELECT throws_ok($$SET morpheus.factorize = 'sometimes'$$, '22023', NULL, 'unknown factorize value');
 
 SELECT * FROM finish();

@@ -1,7 +1,7 @@
 -- Aggregates over rows: results against independent SQL computations, serial = parallel (and the planner does run
 -- them in parallel), partial states merge associatively, NULLs and bad inputs.
 BEGIN;
-SELECT plan(20);
+SELECT plan(21);
 
 CREATE TABLE agg_rows AS
   SELECT i, ARRAY[1, sin(i), cos(i * 0.3), (i % 7) / 7.0]::float8[] AS x, (sin(i * 0.1) + (i % 5) / 5.0)::float8 AS y,
@@ -36,9 +36,9 @@ SELECT ok(pg_temp.maxdiff(morpheus.glm_gradient_agg(x, cnt, '{0.1,-0.2,0.3,0.05}
             (SELECT array_agg(g ORDER BY j) FROM (SELECT j, avg((exp(x[1] * 0.1 - x[2] * 0.2 + x[3] * 0.3 + x[4] * 0.05) - cnt) * x[j]) g
              FROM agg_rows, generate_series(1, 4) j GROUP BY j) t)) < 1e-12,
           'glm_gradient_agg poisson = SQL formula') FROM agg_rows;
-SELECT ok(abs(morpheus.glm_loss_agg(x, y, '{0.1,-0.2,0.3,0.05}', 'linear')
+SELECT ok(abs(morpheus.glm_loss_agg(x, y, '{0.1,-0.2,0.3,0.05}', 'least_squares')
               - (SELECT avg(0.5 * (x[1] * 0.1 - x[2] * 0.2 + x[3] * 0.3 + x[4] * 0.05 - y) ^ 2) FROM agg_rows)) < 1e-12,
-          'glm_loss_agg linear = SQL mean of half squared errors') FROM agg_rows;
+          'glm_loss_agg least_squares = SQL mean of half squared errors') FROM agg_rows;
 
 -- serial versus parallel
 CREATE TEMP TABLE serial_ AS
@@ -73,10 +73,13 @@ SELECT throws_ok($$SELECT morpheus.col_sums_agg(x) FROM (VALUES ('{1,NULL}'::flo
 SELECT throws_ok($$SELECT morpheus.crossprod_agg(x) FROM (VALUES ('{1,2}'::float8[]), ('{1,2,3}')) v(x)$$, '22023',
                  'x has 3 elements but earlier rows had 2', 'rows of different widths');
 SELECT throws_ok($$SELECT morpheus.glm_gradient_agg(x, 2, '{0,0}', 'logistic') FROM (VALUES ('{1,2}'::float8[])) v(x)$$,
-                 '22023', NULL, 'logistic label out of range');
-SELECT throws_ok($$SELECT morpheus.glm_gradient_agg(x, 1, '{0,0}', 'probit') FROM (VALUES ('{1,2}'::float8[])) v(x)$$,
-                 '22023', 'model must be one of linear, logistic, poisson; got ''probit''', 'unknown model');
-SELECT throws_ok($$SELECT morpheus.glm_gradient_agg(x, 1, '{0}', 'linear') FROM (VALUES ('{1,2}'::float8[])) v(x)$$,
+                 '22023', 'y is 2, not a binary label', 'logistic label out of range');
+SELECT is(morpheus.glm_gradient_agg(x, y, '{0.3,-0.1}', 'logistic'), morpheus.glm_gradient_agg(x, (y + 1) / 2, '{0.3,-0.1}', 'logistic'),
+          'logistic labels -1/+1 and 0/1 give the same gradient')
+  FROM (VALUES ('{1,2}'::float8[], -1::float8), ('{0.5,-1}', 1), ('{2,0}', 1)) v(x, y);
+SELECT throws_ok($$SELECT morpheus.glm_gradient_agg(x, 1, '{0,0}', 'linear') FROM (VALUES ('{1,2}'::float8[])) v(x)$$,
+                 '22023', 'unknown family "linear"', 'unknown family (0.1.0 called least squares linear)');
+SELECT throws_ok($$SELECT morpheus.glm_gradient_agg(x, 1, '{0}', 'least_squares') FROM (VALUES ('{1,2}'::float8[])) v(x)$$,
                  '22023', 'w has 1 elements but x has 2', 'weights of the wrong length');
 SELECT throws_ok($$SELECT morpheus.xty_agg(x, 'NaN') FROM (VALUES ('{1,2}'::float8[])) v(x)$$, '22023', 'y is NaN', 'NaN target');
 SELECT throws_ok($$SELECT morpheus._state_combine('{}', '{}')$$, '22023',

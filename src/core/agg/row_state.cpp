@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "core/dense.hpp"
 #include "core/errors.hpp"
 
 namespace morpheus::agg {
@@ -71,37 +72,14 @@ void add_xty(double* state, const double* x, double y) {
   state[2] += 1;
 }
 
-void add_gradient(double* state, const double* x, double y, const double* w, Glm model) {
+void add_gradient(double* state, const double* x, double y, const double* w, glm::Family family) {
   const auto d = static_cast<std::int64_t>(state[1]);
+  if (const char* why = glm::label_problem(family, y))
+    throw invalid_parameter("y is " + format_number(y) + why, glm::label_hint(family));
   double m = 0;
   for (std::int64_t i = 0; i < d; ++i) m += x[i] * w[i];
-  double loss = 0, coef = 0;  // gradient of the row's loss = coef * x
-  switch (model) {
-    case Glm::Linear:
-      loss = 0.5 * (m - y) * (m - y);
-      coef = m - y;
-      break;
-    case Glm::Logistic: {
-      if (y != 0 && y != 1 && y != -1)
-        throw invalid_parameter("y = " + std::to_string(y) + " is not a class label",
-                                "The logistic model takes labels 0/1 or -1/+1.");
-      const double s = y > 0 ? 1.0 : -1.0;
-      const double z = s * m;
-      loss = z > 0 ? std::log1p(std::exp(-z)) : -z + std::log1p(std::exp(z));
-      const double sig = z >= 0 ? std::exp(-z) / (1 + std::exp(-z)) : 1 / (1 + std::exp(z));  // sigma(-z)
-      coef = -s * sig;
-      break;
-    }
-    case Glm::Poisson: {
-      if (!(y >= 0))
-        throw invalid_parameter("y = " + std::to_string(y) + " is not a count",
-                                "The Poisson model takes non-negative targets.");
-      const double mu = std::exp(m);
-      loss = mu - y * m;
-      coef = mu - y;
-      break;
-    }
-  }
+  const double loss = glm::row_loss(family, m, y);
+  const double coef = glm::row_slope(family, m, y);  // gradient of the row's loss = coef * x
   double* p = state + kHeader;
   p[0] += loss;
   for (std::int64_t i = 0; i < d; ++i) p[1 + i] += coef * x[i];
@@ -111,13 +89,6 @@ void add_gradient(double* state, const double* x, double y, const double* w, Glm
 void combine(double* a, const double* b, std::int64_t size) {
   a[2] += b[2];
   for (std::int64_t i = kHeader; i < size; ++i) a[i] += b[i];
-}
-
-Glm glm_from_name(const std::string& name) {
-  if (name == "linear") return Glm::Linear;
-  if (name == "logistic") return Glm::Logistic;
-  if (name == "poisson") return Glm::Poisson;
-  throw invalid_parameter("model must be one of linear, logistic, poisson; got '" + name + "'");
 }
 
 }  // namespace morpheus::agg

@@ -11,10 +11,11 @@
 #include <cstdint>
 #include <string>
 
+#include "core/glm/glm.hpp"
+
 namespace morpheus::agg {
 
 enum class StateKind { Crossprod = 1, ColSums = 2, NormalEq = 3, Gradient = 4, XtY = 5 };
-enum class Glm { Linear = 1, Logistic = 2, Poisson = 3 };
 
 constexpr std::int64_t kHeader = 3;
 
@@ -28,18 +29,16 @@ void init_state(double* state, StateKind kind, std::int64_t d);
 // Checks that `state` (of `size` entries) is a state of `kind`; returns its d. Errors name `what`.
 std::int64_t check_state(const double* state, std::int64_t size, StateKind kind, const char* what);
 
-// Accumulates one row. x has d entries; y is the target; w (d entries) the weights for Gradient. Logistic labels
-// are 0/1 or -1/+1, Poisson targets non-negative counts; other values are errors.
+// Accumulates one row. x has d entries; y is the target; w (d entries) the weights for Gradient, whose loss and
+// derivative are the GLM module's (core/glm) for a scalar family. Logistic labels are 0/1 or -1/+1, Poisson targets
+// non-negative counts; other values are errors.
 void add_crossprod(double* state, const double* x);
 void add_col_sums(double* state, const double* x);
 void add_normal_eq(double* state, const double* x, double y);
 void add_xty(double* state, const double* x, double y);
-void add_gradient(double* state, const double* x, double y, const double* w, Glm model);
+void add_gradient(double* state, const double* x, double y, const double* w, glm::Family family);
 
 // a += b (same kind and d, checked by the caller with check_state).
 void combine(double* a, const double* b, std::int64_t size);
-
-// The GLM named by `name` ('linear', 'logistic', 'poisson'); an unknown name lists the valid ones.
-Glm glm_from_name(const std::string& name);
 
 }  // namespace morpheus::agg

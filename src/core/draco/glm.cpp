@@ -1,9 +1,11 @@
-// GLM losses, gradients and predictions (least squares, logistic, multinomial softmax, Poisson).
+// GLM losses, gradients and predictions (least squares, logistic, multinomial softmax, Poisson) in DRACO's parameter
+// layout; the per-row losses and derivatives are the ones of the GLM module (core/glm).
 #include <algorithm>
 #include <cmath>
 
 #include "core/draco/draco.hpp"
 #include "core/errors.hpp"
+#include "core/glm/glm.hpp"
 
 namespace morpheus::draco {
 
@@ -26,25 +28,22 @@ const char* model_name(Model m) {
   return "?";
 }
 
-std::int64_t check_labels(Model m, const double* y, std::int64_t n, const char* query_arg) {
-  double max_label = 0.0;
-  for (std::int64_t r = 0; r < n; ++r) {
-    const double v = y[r];
-    const std::string where = std::string("label of row ") + std::to_string(r + 1) + " of " + query_arg;
-    if (!std::isfinite(v)) throw invalid_parameter(where + " is " + format_number(v), "Labels must be finite.");
-    if (m == Model::Logistic && v != 0.0 && v != 1.0)
-      throw invalid_parameter(where + " is " + format_number(v) + " but model logistic needs 0 or 1",
-                              "Recode the label as 0/1, or use model => 'softmax' for several classes.");
-    if (m == Model::Softmax && (v < 0.0 || v != std::floor(v) || v > 100000.0))
-      throw invalid_parameter(where + " is " + format_number(v) + " but model softmax needs a class 0, 1, 2, ...",
-                              "Recode the classes as integers 0 .. K-1.");
-    if (m == Model::Poisson && v < 0.0)
-      throw invalid_parameter(where + " is " + format_number(v) + " but model poisson needs a count >= 0",
-                              "Use model => 'least_squares' for signed responses.");
-    max_label = std::max(max_label, v);
+namespace {
+
+glm::Family glm_family(Model m) {
+  switch (m) {
+    case Model::LeastSquares: return glm::Family::LeastSquares;
+    case Model::Logistic: return glm::Family::Logistic;
+    case Model::Softmax: return glm::Family::Softmax;
+    case Model::Poisson: return glm::Family::Poisson;
   }
-  if (m == Model::Softmax) return std::max<std::int64_t>(2, static_cast<std::int64_t>(max_label) + 1);
-  return 1;
+  return glm::Family::LeastSquares;
+}
+
+}  // namespace
+
+std::int64_t check_labels(Model m, const double* y, std::int64_t n, const char* query_arg) {
+  return glm::check_labels(glm_family(m), y, n, std::string("the label of ") + query_arg);
 }
 
 namespace {
@@ -60,63 +59,29 @@ inline void axpy_row(double a, const double* x, double* g, std::int64_t p) {
   g[p] += a;
 }
 
-// log(1 + exp(eta)) without overflow.
-inline double softplus(double eta) { return eta > 0 ? eta + std::log1p(std::exp(-eta)) : std::log1p(std::exp(eta)); }
-
-inline double sigmoid(double eta) {
-  if (eta >= 0) return 1.0 / (1.0 + std::exp(-eta));
-  const double e = std::exp(eta);
-  return e / (1.0 + e);
-}
-
 // One row: adds the gradient (if grad) and returns the loss.
 double row_loss_grad(const Glm& g, const double* x, double y, const double* w, double* grad, double* scratch) {
   const std::int64_t p = g.features;
-  switch (g.model) {
-    case Model::LeastSquares: {
-      const double r = dot_row(x, w, p) - y;
-      if (grad) axpy_row(r, x, grad, p);
-      return 0.5 * r * r;
-    }
-    case Model::Logistic: {
-      const double eta = dot_row(x, w, p);
-      if (grad) axpy_row(sigmoid(eta) - y, x, grad, p);
-      return softplus(eta) - y * eta;
-    }
-    case Model::Poisson: {
-      const double eta = dot_row(x, w, p);
-      const double mu = std::exp(eta);
-      if (grad) axpy_row(mu - y, x, grad, p);
-      return mu - y * eta;
-    }
-    case Model::Softmax: {
-      const std::int64_t k = g.classes;
-      double mx = -std::numeric_limits<double>::infinity();
-      for (std::int64_t c = 0; c < k; ++c) {
-        scratch[c] = dot_row(x, w + c * (p + 1), p);
-        mx = std::max(mx, scratch[c]);
-      }
-      double z = 0.0;
-      for (std::int64_t c = 0; c < k; ++c) z += std::exp(scratch[c] - mx);
-      const double lse = mx + std::log(z);
-      const auto label = static_cast<std::int64_t>(y);
-      const double loss = lse - scratch[label];
-      if (grad)
-        for (std::int64_t c = 0; c < k; ++c) {
-          const double pc = std::exp(scratch[c] - lse) - (c == label ? 1.0 : 0.0);
-          axpy_row(pc, x, grad + c * (p + 1), p);
-        }
-      return loss;
-    }
+  if (g.model == Model::Softmax) {
+    const std::int64_t k = g.classes;
+    for (std::int64_t c = 0; c < k; ++c) scratch[c] = dot_row(x, w + c * (p + 1), p);
+    const auto label = static_cast<std::int64_t>(y);
+    const double loss = glm::softmax_loss(scratch, k, label, grad != nullptr ? scratch + k : nullptr);
+    if (grad)
+      for (std::int64_t c = 0; c < k; ++c) axpy_row(scratch[k + c], x, grad + c * (p + 1), p);
+    return loss;
   }
-  return 0.0;
+  const glm::Family f = glm_family(g.model);
+  const double eta = dot_row(x, w, p);
+  if (grad) axpy_row(glm::row_slope(f, eta, y), x, grad, p);
+  return glm::row_loss(f, eta, y);
 }
 
 }  // namespace
 
 double glm_gradient(const Glm& g, const Dataset& d, const std::int64_t* rows, std::int64_t count, const double* w,
                     double* grad) {
-  std::vector<double> scratch(static_cast<std::size_t>(g.classes));
+  std::vector<double> scratch(static_cast<std::size_t>(2 * g.classes));
   double loss = 0.0;
   for (std::int64_t i = 0; i < count; ++i) {
     const std::int64_t r = rows[i];
@@ -131,21 +96,16 @@ double glm_loss(const Glm& g, const Dataset& d, const std::int64_t* rows, std::i
 
 double glm_predict(const Glm& g, const double* x, const double* w) {
   const std::int64_t p = g.features;
-  switch (g.model) {
-    case Model::LeastSquares: return dot_row(x, w, p);
-    case Model::Logistic: return sigmoid(dot_row(x, w, p));
-    case Model::Poisson: return std::exp(dot_row(x, w, p));
-    case Model::Softmax: {
-      std::int64_t best = 0;
-      double best_eta = -std::numeric_limits<double>::infinity();
-      for (std::int64_t c = 0; c < g.classes; ++c) {
-        const double eta = dot_row(x, w + c * (p + 1), p);
-        if (eta > best_eta) best_eta = eta, best = c;
-      }
-      return static_cast<double>(best);
+  if (g.model == Model::Softmax) {
+    std::int64_t best = 0;
+    double best_eta = -std::numeric_limits<double>::infinity();
+    for (std::int64_t c = 0; c < g.classes; ++c) {
+      const double eta = dot_row(x, w + c * (p + 1), p);
+      if (eta > best_eta) best_eta = eta, best = c;
     }
+    return static_cast<double>(best);
   }
-  return 0.0;
+  return glm::mean(glm_family(g.model), dot_row(x, w, p));
 }
 
 double glm_accuracy(const Glm& g, const Dataset& d, const double* w) {
@@ -155,7 +115,8 @@ double glm_accuracy(const Glm& g, const Dataset& d, const double* w) {
   for (std::int64_t r = 0; r < d.rows(); ++r) {
     const double pred = glm_predict(g, d.x.data() + r * d.features(), w);
     const double cls = g.model == Model::Logistic ? (pred >= 0.5 ? 1.0 : 0.0) : pred;
-    ok += cls == d.y[r] ? 1 : 0;
+    const double label = g.model == Model::Logistic ? glm::logistic_y01(d.y[r]) : d.y[r];
+    ok += cls == label ? 1 : 0;
   }
   return static_cast<double>(ok) / static_cast<double>(d.rows());
 }

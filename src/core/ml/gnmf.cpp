@@ -79,14 +79,24 @@ GnmfResult gnmf(const DataMatrix& t, const GnmfOptions& o, Progress& progress) {
   if (lo < 0)
     throw invalid_parameter("x has a negative entry (" + format_number(lo) + ")",
                             "Non-negative matrix factorization needs non-negative data.");
+  // W (n x r) and H (d x r) and their products are held: refuse sizes that cannot fit before allocating them.
+  constexpr double kMaxFactorEntries = 1 << 28;  // 2 GiB of doubles per factor
+  if (static_cast<double>(t.rows() + t.cols()) * o.rank > kMaxFactorEntries)
+    throw Error(ErrorKind::LimitExceeded,
+                "rank = " + std::to_string(o.rank) + " would need " +
+                    std::to_string((t.rows() + t.cols()) * static_cast<Index>(o.rank)) + " factor entries",
+                "Choose a rank below min(rows, columns); the factors hold (rows + columns) x rank doubles.");
+  if (!(o.tolerance >= 0)) throw invalid_parameter("tolerance must be non-negative, got " + format_number(o.tolerance));
   Rng gen(o.seed);
   GnmfResult r;
   const int k = o.rank;
-  // W and H start uniform on [0.1, 1): W row by row, then H row by row.
-  RowMatrix w(t.rows(), k), hr(t.cols(), k);
-  for (Index i = 0; i < w.size(); ++i) w.data()[i] = gen.uniform(0.1, 1.0);
-  for (Index i = 0; i < hr.size(); ++i) hr.data()[i] = gen.uniform(0.1, 1.0);
-  Mat h = hr;
+  // W and H start uniform on [0.1, 1), each column by column (W first).
+  RowMatrix w(t.rows(), k);
+  Mat h(t.cols(), k);
+  for (Index j = 0; j < k; ++j)
+    for (Index i = 0; i < w.rows(); ++i) w(i, j) = gen.uniform(0.1, 1.0);
+  for (Index j = 0; j < k; ++j)
+    for (Index i = 0; i < h.rows(); ++i) h(i, j) = gen.uniform(0.1, 1.0);
   const double t_sq = t.row_squared_norms().sum();
   const double tiny = std::numeric_limits<double>::min();
   // T' W and W'W of the current W: from the previous W update's pass after the first iteration.
@@ -102,8 +112,14 @@ GnmfResult gnmf(const DataMatrix& t, const GnmfOptions& o, Progress& progress) {
     if (!last) tw = std::move(next_tw);
     ww = op.ww();
     const double loss = t_sq - 2 * op.cross() + ww.cwiseProduct(Mat(hh)).sum();
-    r.trace.push_back({it, std::max(loss, 0.0), std::nan("")});
+    const double clipped = std::max(loss, 0.0);
+    const double previous = r.trace.empty() ? std::numeric_limits<double>::infinity() : r.trace.back().loss;
+    r.trace.push_back({it, clipped, std::nan("")});
     progress.step(it, o.max_iterations, loss);
+    if (previous - clipped <= o.tolerance * clipped) {
+      r.converged = true;
+      break;
+    }
   }
   r.w = w;
   r.h = h;

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <random>
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/random.hpp"
 #include "core/row_op.hpp"
 
 namespace morpheus::ml {
@@ -141,20 +141,19 @@ KmeansResult kmeans(KmeansPasses& data, const KmeansOptions& o, Progress& progre
   if (o.k > n)
     throw invalid_parameter("k = " + std::to_string(o.k) + " but x has only " + std::to_string(n) + " rows",
                             "Choose k no larger than the number of rows.");
-  std::mt19937_64 gen(o.seed);
+  Rng gen(o.seed);
+  const auto pick = [&gen, n] { return static_cast<Index>(gen.below(static_cast<std::uint64_t>(n))); };
 
   // k-means++ seeding: first center uniform, then proportional to the squared distance to the nearest center.
   Mat c(data.cols(), o.k);
-  std::uniform_int_distribution<Index> pick(0, n - 1);
-  c.col(0) = data.row(pick(gen));
+  c.col(0) = data.row(pick());
   double total = data.add_seed(c.col(0));
   for (int j = 1; j < o.k; ++j) {
     Index chosen = 0;
     if (total > 0) {
-      std::uniform_real_distribution<double> u(0, total);
-      chosen = data.pick_seed(u(gen));
+      chosen = data.pick_seed(gen.uniform() * total);
     } else {
-      chosen = pick(gen);  // all points coincide with the centers so far
+      chosen = pick();  // all points coincide with the centers so far
     }
     c.col(j) = data.row(chosen);
     if (j + 1 < o.k) total = data.add_seed(c.col(j));
@@ -174,7 +173,10 @@ KmeansResult kmeans(KmeansPasses& data, const KmeansOptions& o, Progress& progre
         changed = true;
       }
     }
-    if (!changed && it > 1) break;
+    if (!changed && it > 1) {
+      r.converged = true;
+      break;
+    }
   }
   r.assignment = data.assignment();
   r.centers = c.transpose();

@@ -1,7 +1,8 @@
 // k-means (Lloyd) over a DataMatrix with factorized distances:
 //   D = rowSums(T o T) 1' - 2 T C + 1 colSums(C o C)   (C is d x k)
-// seeded k-means++ initialization; ties go to the lowest cluster index; an empty cluster is re-seeded with the
-// point farthest from its center. Objective: sum of squared distances to the assigned centers.
+// seeded k-means++ initialization (the portable generator of core/random.hpp); ties go to the lowest cluster index; an
+// empty cluster is re-seeded with the point farthest from its center. Objective: sum of squared distances to the
+// assigned centers.
 #pragma once
 #include "core/no_postgres.hpp"
 
@@ -24,6 +25,7 @@ struct KmeansResult {
   Mat centers;                  // k x d
   std::vector<int> assignment;  // 0-based cluster of every row
   Trace trace;                  // loss = objective after each iteration's assignment
+  bool converged = false;       // an assignment repeated before max_iterations ran out
 };
 
 // What kmeans reads from the data. The in-memory implementation keeps per-row state (nearest distances, the

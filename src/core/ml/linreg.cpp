@@ -108,6 +108,8 @@ LinregResult linreg(LeastSquaresPasses& data, const LinregOptions& o, Progress& 
     Mat gram;
     Vec rhs;
     data.normal_equations(gram, rhs);  // pass 1
+    r.gram = gram;
+    r.rhs = rhs;
     const double n = static_cast<double>(data.rows());
     Mat g = gram / n;
     g.diagonal().array() += o.l2;
@@ -118,6 +120,7 @@ LinregResult linreg(LeastSquaresPasses& data, const LinregOptions& o, Progress& 
     const double sse = data.residual(r.weights, tr);  // pass 2
     const Vec grad = tr / n + o.l2 * r.weights;
     r.trace.push_back({1, objective(sse, n, r.weights, o.l2), grad.norm()});
+    r.final_grad_norm = grad.norm();
     progress.step(1, 1, r.trace.back().loss);
     return r;
   }
@@ -136,11 +139,17 @@ LinregResult linreg(LeastSquaresPasses& data, const LinregOptions& o, Progress& 
   double loss = objective(sse0, n, w, o.l2);
   double g0 = -1;
   double gn = 0;
-  for (int it = 1; it <= o.max_iterations; ++it) {
+  r.converged = false;
+  for (int done = 0;; ++done) {  // done: steps taken so far; tr holds the residual gradient at w
     const Vec grad = tr / n + o.l2 * w;
     gn = grad.norm();
     if (g0 < 0) g0 = gn;
-    if (gn <= o.tolerance * (1 + g0)) break;
+    if (gn <= o.tolerance * (1 + g0)) {
+      r.converged = true;
+      break;
+    }
+    if (done == o.max_iterations) break;
+    const int it = done + 1;
     Vec w_new = w - step * grad;
     Vec tr_new;
     const double sse = data.residual(w_new, tr_new);  // one pass: the loss here and the next gradient
@@ -156,6 +165,7 @@ LinregResult linreg(LeastSquaresPasses& data, const LinregOptions& o, Progress& 
   }
   r.weights = w;
   if (r.trace.empty()) r.trace.push_back({0, loss, gn});
+  r.final_grad_norm = gn;
   return r;
 }
 

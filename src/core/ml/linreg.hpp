@@ -24,6 +24,13 @@ struct LinregOptions {
 struct LinregResult {
   Vec weights;
   Trace trace;
+  // false when gradient descent stopped at max_iterations before |grad| <= tolerance * (1 + |grad_0|); the normal
+  // equations are solved directly (true).
+  bool converged = true;
+  double final_grad_norm = 0;  // |grad| at the returned weights (gradient descent)
+  // The normal method's T'T and T'y (unscaled), kept for fit statistics; empty after gradient descent.
+  Mat gram;
+  Vec rhs;
 };
 
 // Largest eigenvalue of T'T / n by power iteration through times/transpose_times (used for step sizes).

@@ -6,23 +6,12 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/glm/glm.hpp"
 #include "core/ml/linreg.hpp"
 #include "core/simd_math.hpp"
 
 namespace morpheus::ml {
 namespace {
-
-// log(1 + exp(-z)), stable for large |z|.
-double log1pexp_neg(double z) { return z > 0 ? std::log1p(std::exp(-z)) : -z + std::log1p(std::exp(z)); }
-
-// 1 / (1 + exp(z)), stable.
-double sigmoid_neg(double z) {
-  if (z >= 0) {
-    const double e = std::exp(-z);
-    return e / (1 + e);
-  }
-  return 1 / (1 + std::exp(z));
-}
 
 struct Eval {
   double loss;
@@ -167,36 +156,20 @@ class MemoryLogistic final : public LogisticPasses {
 }  // namespace
 
 Vec logistic_labels(const Vec& y) {
-  bool zero_one = false, minus_one = false;
+  glm::check_labels(glm::Family::Logistic, y.data(), y.size(), "y");
   Vec out(y.size());
-  for (Index i = 0; i < y.size(); ++i) {
-    const double v = y(i);
-    if (v == 1) {
-      out(i) = 1;
-    } else if (v == 0) {
-      out(i) = -1;
-      zero_one = true;
-    } else if (v == -1) {
-      out(i) = -1;
-      minus_one = true;
-    } else {
-      throw invalid_parameter("y[" + std::to_string(i + 1) + "] = " + format_number(v) + " is not a class label",
-                              "Logistic regression takes labels 0/1 or -1/+1.");
-    }
-  }
-  if (zero_one && minus_one)
-    throw invalid_parameter("y mixes 0 and -1 labels", "Use either 0/1 or -1/+1 labels, not both.");
+  for (Index i = 0; i < y.size(); ++i) out(i) = y(i) > 0 ? 1.0 : -1.0;
   return out;
 }
 
 double logistic_objective(const Vec& margins, const Vec& ypm, const Vec& w, double l2) {
   double s = 0;
-  for (Index i = 0; i < ypm.size(); ++i) s += log1pexp_neg(ypm(i) * margins(i));
+  for (Index i = 0; i < ypm.size(); ++i) s += logistic_row_loss(ypm(i), margins(i));
   return s / static_cast<double>(ypm.size()) + 0.5 * l2 * w.squaredNorm();
 }
 
-double logistic_row_loss(double y, double m) { return log1pexp_neg(y * m); }
-double logistic_row_slope(double y, double m) { return -y * sigmoid_neg(y * m); }
+double logistic_row_loss(double y, double m) { return glm::row_loss(glm::Family::Logistic, m, y); }
+double logistic_row_slope(double y, double m) { return glm::row_slope(glm::Family::Logistic, m, y); }
 
 LogregResult logreg(const DataMatrix& t, const Vec& y, const LogregOptions& o, Progress& progress) {
   if (y.size() != t.rows())
@@ -224,8 +197,13 @@ LogregResult logreg(LogisticPasses& data, const LogregOptions& o, Progress& prog
     step = curvature > 0 ? 1.0 / (1.1 * curvature) : 1.0;
   }
   std::deque<Vec> s_hist, y_hist;
-  for (int it = 1; it <= o.max_iterations; ++it) {
-    if (cur.grad.norm() <= o.tolerance * (1 + g0)) break;
+  for (int done = 0;; ++done) {  // done: steps taken so far
+    if (cur.grad.norm() <= o.tolerance * (1 + g0)) {
+      r.converged = true;
+      break;
+    }
+    if (done == o.max_iterations) break;
+    const int it = done + 1;
     Vec direction;
     if (o.method == LogregMethod::GradientDescent) {
       direction = -step * cur.grad;
@@ -266,7 +244,10 @@ LogregResult logreg(LogisticPasses& data, const LogregOptions& o, Progress& prog
       a *= 0.5;
     }
     // No step along the direction lowers the loss: the iterate is optimal to the precision of the loss.
-    if (!decreased || !(slope < 0)) break;
+    if (!decreased || !(slope < 0)) {
+      r.converged = true;
+      break;
+    }
     Eval next;
     next.loss = loss_new;
     next.grad = data.accept(a, w_new) + o.l2 * w_new;
@@ -288,6 +269,7 @@ LogregResult logreg(LogisticPasses& data, const LogregOptions& o, Progress& prog
   }
   if (r.trace.empty()) r.trace.push_back({0, cur.loss, cur.grad.norm()});
   r.weights = w;
+  r.final_grad_norm = cur.grad.norm();
   return r;
 }
 

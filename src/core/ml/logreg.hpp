@@ -26,6 +26,10 @@ struct LogregOptions {
 struct LogregResult {
   Vec weights;
   Trace trace;
+  // true when |grad| <= tolerance * (1 + |grad_0|) at the returned weights, or when no step along the search
+  // direction lowers the loss (optimal to the precision of the loss); false when max_iterations ran out first.
+  bool converged = false;
+  double final_grad_norm = 0;  // |grad| (with the l2 term) at the returned weights
 };
 
 // Maps 0/1 or -1/+1 labels to -1/+1; any other value (or NaN) is an error naming its position.
@@ -54,8 +58,8 @@ class LogisticPasses {
   virtual double curvature() = 0;
 };
 
-// Per row with label y (+-1) and margin m: the loss log(1 + exp(-y m)) and the factor -y sigmoid(-y m) of its
-// derivative in m (stable for large |m|).
+// Per row with label y (+-1, or 0 for -1) and margin m: the loss log(1 + exp(-y m)) and its derivative in m, the GLM
+// module's logistic row loss and slope (core/glm).
 double logistic_row_loss(double y, double m);
 double logistic_row_slope(double y, double m);
 
