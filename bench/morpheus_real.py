@@ -1,6 +1,6 @@
 """The Morpheus real-data benchmark from SQL (issue 14), driven by bench/morpheus_real.sh inside a throwaway cluster
 with the extension installed. Per dataset: load it with scripts/load-morpheus-dataset.sh, build the nmatrix with
-nmatrix_from_sql's sparse (index int[]) form, then ROUNDS interleaved rounds of
+nmatrix_from_sparse (index int[] features), then ROUNDS interleaved rounds of
   ours   : linreg/logreg (gd), kmeans (k 10), gnmf (rank 5), 20 iterations, the nmatrix held in a PL/pgSQL variable,
            under morpheus.factorize = always, never, auto; crossprod_sparse(t);
   peers  : numpy/scipy factorized and scipy CSR materialized (bench/morpheus_real_peers.py), R + Matrix crossprod
@@ -61,7 +61,8 @@ def build_sql(schema):
     lit = lambda s: "$q$" + s + "$q$"
     arr_sql = "ARRAY[" + ", ".join(lit(a) for a in attrs) + "]"
     fk_sql = "ARRAY[" + ", ".join(f"'fk{i}'" for i in range(1, q + 1)) + "]"
-    return f"morpheus.nmatrix_from_sql({lit(entity)}, {arr_sql}, {fk_sql})"
+    keys_sql = "ARRAY[" + ", ".join("'key'" for _ in range(q)) + "]::text[]"
+    return f"morpheus.nmatrix_from_sparse({lit(entity)}, {arr_sql}::text[], {fk_sql}::text[], {keys_sql})"
 
 
 def ours_round(schema, build):
@@ -245,7 +246,7 @@ def main():
         rows.append((name, "cp", cp, float("nan"), cp, sc, r_best, cp / sc, cp / r_best, cp / min(sc, r_best), "",
                      f"sum rel {agree:.1e} (R fact {med(t_r['fact']):.0f} ms, mat {med(t_r['mat']):.0f} ms)"))
         one, two = med(t_ours[("ls1", "always")]), med(t_ours[("ls2", "always")])
-        print(f"# {name}: load {med(t_ours[('load', '-')]):.0f} ms (nmatrix_from_sql); linreg 1 iteration {one:.1f} ms, "
+        print(f"# {name}: load {med(t_ours[('load', '-')]):.0f} ms (nmatrix_from_sparse); linreg 1 iteration {one:.1f} ms, "
               f"2 iterations {two:.1f} ms: fixed per call {3 * one - 2 * two:.1f} ms (1 iteration = 2 passes)",
               flush=True)
     print(f"\nmedians of {ROUNDS} interleaved rounds, ms per call (20 iterations); threads = {THREADS}; "

@@ -635,6 +635,11 @@ Datum compare_body(FunctionCallInfo fcinfo) {
       for (size_t i = 0; i < runs[c].size(); ++i) {
         x.push_back(metric_values(runs[c][i])[k]);
         y.push_back(metric_values(runs[0][i])[k]);
+        // NaN marks a metric undefined for a drop (NULL below); an infinity is an overflow (docs/conventions.md).
+        if (std::isinf(x.back()))
+          throw out_of_range("vlc_compare: metric \"" + metrics[k] + "\" of method " + names[c] +
+                                 " overflowed in drop " + std::to_string(i + 1),
+                             "Use physical values: power_w in watts, area_m2 in square metres.");
       }
       const Interval m = mean_interval(x), q = ratio_interval(x, y);
       Datum v[8];

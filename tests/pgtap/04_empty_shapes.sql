@@ -7,10 +7,10 @@ SELECT plan(78);
 SET LOCAL search_path = morpheus, public;
 
 SELECT throws_ok($$SELECT * FROM morpheus.linreg(morpheus.nmatrix(n_rows => 3), '{1,2,3}'::float8[])$$,
-                 '22023', 'x has no columns (3x0)', 'linreg on a column-less nmatrix is 22023 (was a crash)');
+                 '22023', 't has no columns (3x0)', 'linreg on a column-less nmatrix is 22023 (was a crash)');
 SELECT throws_ok($$SELECT * FROM morpheus.linreg('nmatrix v1 rows=3 transposed=false; identity dense 3x0 {}'::morpheus.nmatrix,
                                                  '{1,2,3}'::float8[])$$,
-                 '22023', 'x has no columns (3x0)', 'linreg on the literal dense 3x0 is 22023 (was a crash)');
+                 '22023', 't has no columns (3x0)', 'linreg on the literal dense 3x0 is 22023 (was a crash)');
 
 -- The shapes: c0 3x0 (no attribute table), r0 its transpose (0x3), j0 3x0 with a 0-column attribute table, mn0 an
 -- M:N join of two 0-column blocks.
@@ -71,16 +71,16 @@ SELECT is((SELECT nrow(log(j0)) FROM e), 3::bigint, 'log with a 0-column attribu
 SELECT is((SELECT t(t(c0))::text FROM e), (SELECT c0::text FROM e), 't(t(3x0))');
 
 -- ML on the nmatrix shapes: 22023 naming x.
-SELECT throws_ok($$SELECT * FROM linreg(nmatrix(n_rows => 3), '{1,2,3}'::float8[], method => 'gd')$$, '22023', 'x has no columns (3x0)', 'linreg gd 3x0');
-SELECT throws_ok($$SELECT * FROM logreg(nmatrix(n_rows => 3), '{1,0,1}'::float8[])$$, '22023', 'x has no columns (3x0)', 'logreg 3x0');
-SELECT throws_ok($$SELECT * FROM kmeans(nmatrix(n_rows => 3), 2)$$, '22023', 'x has no columns (3x0)', 'kmeans 3x0');
-SELECT throws_ok($$SELECT * FROM gnmf(nmatrix(n_rows => 3), 1)$$, '22023', 'x has no columns (3x0)', 'gnmf 3x0');
-SELECT throws_ok($$SELECT x.* FROM e, linreg(j0, '{1,2,3}'::float8[]) x$$, '22023', 'x has no columns (3x0)', 'linreg with a 0-column attribute table');
-SELECT throws_ok($$SELECT x.* FROM e, kmeans(mn0, 1) x$$, '22023', 'x has no columns (3x0)', 'kmeans of an M:N join of 0-column blocks');
-SELECT throws_ok($$SELECT * FROM linreg(t(nmatrix(n_rows => 3)), '{1}'::float8[])$$, '22023', 'x has no rows (0x3)', 'linreg 0x3');
-SELECT throws_ok($$SELECT * FROM logreg(t(nmatrix(n_rows => 3)), '{1}'::float8[])$$, '22023', 'x has no rows (0x3)', 'logreg 0x3');
-SELECT throws_ok($$SELECT * FROM kmeans(t(nmatrix(n_rows => 3)), 1)$$, '22023', 'x has no rows (0x3)', 'kmeans 0x3');
-SELECT throws_ok($$SELECT * FROM gnmf(t(nmatrix(n_rows => 3)), 1)$$, '22023', 'x has no rows (0x3)', 'gnmf 0x3');
+SELECT throws_ok($$SELECT * FROM linreg(nmatrix(n_rows => 3), '{1,2,3}'::float8[], method => 'gd')$$, '22023', 't has no columns (3x0)', 'linreg gd 3x0');
+SELECT throws_ok($$SELECT * FROM logreg(nmatrix(n_rows => 3), '{1,0,1}'::float8[])$$, '22023', 't has no columns (3x0)', 'logreg 3x0');
+SELECT throws_ok($$SELECT * FROM kmeans(nmatrix(n_rows => 3), 2)$$, '22023', 't has no columns (3x0)', 'kmeans 3x0');
+SELECT throws_ok($$SELECT * FROM gnmf(nmatrix(n_rows => 3), 1)$$, '22023', 't has no columns (3x0)', 'gnmf 3x0');
+SELECT throws_ok($$SELECT x.* FROM e, linreg(j0, '{1,2,3}'::float8[]) x$$, '22023', 't has no columns (3x0)', 'linreg with a 0-column attribute table');
+SELECT throws_ok($$SELECT x.* FROM e, kmeans(mn0, 1) x$$, '22023', 't has no columns (3x0)', 'kmeans of an M:N join of 0-column blocks');
+SELECT throws_ok($$SELECT * FROM linreg(t(nmatrix(n_rows => 3)), '{1}'::float8[])$$, '22023', 't has no rows (0x3)', 'linreg 0x3');
+SELECT throws_ok($$SELECT * FROM logreg(t(nmatrix(n_rows => 3)), '{1}'::float8[])$$, '22023', 't has no rows (0x3)', 'logreg 0x3');
+SELECT throws_ok($$SELECT * FROM kmeans(t(nmatrix(n_rows => 3)), 1)$$, '22023', 't has no rows (0x3)', 'kmeans 0x3');
+SELECT throws_ok($$SELECT * FROM gnmf(t(nmatrix(n_rows => 3)), 1)$$, '22023', 't has no rows (0x3)', 'gnmf 0x3');
 SELECT is((SELECT count(*) FROM explain(nmatrix(n_rows => 3))), 0::bigint, 'explain of a column-less nmatrix: no attribute tables');
 SELECT is((SELECT feature_ratio FROM e, explain(j0, 'crossprod')), NULL::float8,
           'explain: the feature ratio over an entity table without features is NULL, not Infinity');
@@ -102,13 +102,14 @@ SELECT is((SELECT linreg_agg(x, 1) FROM (SELECT '{1,2}'::float8[] x WHERE false)
 SELECT is((SELECT crossprod_agg(x) FROM (SELECT '{1,2}'::float8[] x WHERE false) s), NULL::float8[], 'crossprod_agg over no rows is NULL');
 
 -- Queries returning no rows or no features, and empty attribute tables.
-SELECT throws_ok($$SELECT nmatrix_from_sql('SELECT 1 AS id WHERE false', '{}', '{}')$$, '22023', 'entity_sql returned no rows', 'nmatrix_from_sql: empty entity query');
-SELECT throws_ok($$SELECT nmatrix_from_sql('SELECT 1 AS fk', '{"SELECT 1 AS key, ''{1}''::float8[] AS features WHERE false"}', '{fk}')$$,
-                 '22023', 'attribute_sql[1] returned no rows', 'nmatrix_from_sql: empty attribute table');
-SELECT is((SELECT ncol(nmatrix_from_sql('SELECT 1 AS fk', '{}', '{}'))), 0::bigint, 'nmatrix_from_sql without features: 1x0');
-SELECT throws_ok($$SELECT * FROM linreg_stream('SELECT ''{}''::float8[] AS features, 1.0::float8 AS y')$$, '22023', NULL, 'linreg_stream: 0 features');
-SELECT throws_ok($$SELECT * FROM linreg_stream('SELECT ''{1}''::float8[] AS features, 1.0::float8 AS y WHERE false')$$, '22023', NULL, 'linreg_stream: no rows');
-SELECT throws_ok($$SELECT * FROM logreg_stream('SELECT ''{}''::float8[] AS features, 1.0::float8 AS y')$$, '22023', NULL, 'logreg_stream: 0 features');
+SELECT throws_ok($$SELECT nmatrix_from_sql('SELECT 1.0 AS a WHERE false', features => '{a}')$$, '22023', 'source returned no rows', 'nmatrix_from_sql: empty entity query');
+SELECT throws_ok($$SELECT nmatrix_from_sql('SELECT 1 AS fk', '{"SELECT 1 AS id, 2.0 AS a WHERE false"}', '{fk}')$$,
+                 '22023', 'attributes[1] returned no rows', 'nmatrix_from_sql: empty attribute table');
+SELECT throws_ok($$SELECT nmatrix_from_sql('SELECT 1 AS fk', features => '{}')$$, '22023',
+                 'source has no feature columns and no attribute relations', 'nmatrix_from_sql without any feature: 22023');
+SELECT throws_ok($$SELECT * FROM linreg_stream('SELECT ''{}''::float8[] AS features, 1.0::float8 AS label', intercept => false)$$, '22023', NULL, 'linreg_stream: 0 features');
+SELECT throws_ok($$SELECT * FROM linreg_stream('SELECT ''{1}''::float8[] AS features, 1.0::float8 AS label WHERE false')$$, '22023', NULL, 'linreg_stream: no rows');
+SELECT throws_ok($$SELECT * FROM logreg_stream('SELECT ''{}''::float8[] AS features, 1.0::float8 AS label', intercept => false)$$, '22023', NULL, 'logreg_stream: 0 features');
 SELECT throws_ok($$SELECT * FROM kmeans_stream('SELECT ''{}''::float8[] AS features', 1)$$, '22023', NULL, 'kmeans_stream: 0 features');
 SELECT throws_ok($$SELECT * FROM draco_train('SELECT ''{1}''::float8[] AS features, 1 AS label WHERE false')$$, '22023', NULL, 'draco_train: no rows');
 SELECT throws_ok($$SELECT * FROM draco_train('SELECT ''{}''::float8[] AS features, 1 AS label')$$, '22023', NULL, 'draco_train: 0 features');

@@ -31,11 +31,11 @@ SELECT throws_ok($$SELECT crossprod_agg(x) FROM (VALUES ('{1e300,1}'::float8[]))
                  'crossprod_agg result overflowed: element [1][1] is infinite', 'crossprod_agg');
 SELECT throws_ok($$SELECT col_sums_agg(x) FROM (VALUES ('{1e308,1}'::float8[]), ('{1e308,1}')) v(x)$$, '22003',
                  'col_sums_agg result overflowed: element [1] is infinite', 'col_sums_agg');
-SELECT throws_ok($$SELECT glm_gradient_agg(x, y, '{1e308,1e308}', 'linear') FROM (VALUES ('{1e308,1}'::float8[], 1.0::float8)) v(x, y)$$,
-                 '22003', 'glm_gradient_agg result overflowed: element [1] is infinite', 'glm_gradient_agg (linear)');
+SELECT throws_ok($$SELECT glm_gradient_agg(x, y, '{1e308,1e308}', 'least_squares') FROM (VALUES ('{1e308,1}'::float8[], 1.0::float8)) v(x, y)$$,
+                 '22003', 'glm_gradient_agg result overflowed: element [1] is infinite', 'glm_gradient_agg (least_squares)');
 SELECT throws_ok($$SELECT glm_gradient_agg(x, y, '{1e308,1e308}', 'poisson') FROM (VALUES ('{1e308,1}'::float8[], 1.0::float8)) v(x, y)$$,
                  '22003', NULL, 'glm_gradient_agg (poisson)');
-SELECT throws_ok($$SELECT glm_loss_agg(x, y, '{1e308,1e308}', 'linear') FROM (VALUES ('{1e308,1}'::float8[], 1.0::float8)) v(x, y)$$,
+SELECT throws_ok($$SELECT glm_loss_agg(x, y, '{1e308,1e308}', 'least_squares') FROM (VALUES ('{1e308,1}'::float8[], 1.0::float8)) v(x, y)$$,
                  '22003', 'glm_loss_agg result overflowed: element [1] is infinite', 'glm_loss_agg');
 
 -- DRACO.
@@ -49,16 +49,16 @@ SELECT throws_ok($$SELECT * FROM draco_train('SELECT ARRAY[1e300::float8, 1] AS 
                  '22003', 'draco_train: column "loss" overflowed: element [1] is infinite', 'draco_train');
 
 -- VLC (a transmit power of 1e308 W overflows the received signal).
-SELECT throws_ok($$SELECT * FROM vlc_channel('SELECT 1 AS id, 1.0::float8 AS x, 1.0::float8 AS y',
-                                             'SELECT 1 AS id, 1.0::float8 AS x, 1.0::float8 AS y', power_w => 1e308, area_m2 => 1e308)$$,
+SELECT throws_ok($$SELECT * FROM vlc_channel('SELECT 1 AS id, 1.0::float8 AS x_m, 1.0::float8 AS y_m',
+                                             'SELECT 1 AS id, 1.0::float8 AS x_m, 1.0::float8 AS y_m', power_w => 1e308, area_m2 => 1e308)$$,
                  '22003', 'vlc_channel: column "gain" overflowed: element [1] is infinite', 'vlc_channel');
-SELECT throws_ok($$SELECT * FROM vlc_schedule('SELECT 1 AS id, 1.0::float8 AS x, 1.0::float8 AS y',
-                                              'SELECT 1 AS id, 1.0::float8 AS x, 1.0::float8 AS y', power_w => 1e308)$$,
+SELECT throws_ok($$SELECT * FROM vlc_schedule('SELECT 1 AS id, 1.0::float8 AS x_m, 1.0::float8 AS y_m',
+                                              'SELECT 1 AS id, 1.0::float8 AS x_m, 1.0::float8 AS y_m', power_w => 1e308)$$,
                  '22003', 'vlc_schedule: column "signal" overflowed: element [1] is infinite', 'vlc_schedule');
-SELECT throws_ok($$SELECT * FROM vlc_evaluate('SELECT 1 AS id, 1.0::float8 AS x, 1.0::float8 AS y',
-                                              'SELECT 1 AS id, 1.0::float8 AS x, 1.0::float8 AS y', power_w => 1e308)$$,
+SELECT throws_ok($$SELECT * FROM vlc_evaluate('SELECT 1 AS id, 1.0::float8 AS x_m, 1.0::float8 AS y_m',
+                                              'SELECT 1 AS id, 1.0::float8 AS x_m, 1.0::float8 AS y_m', power_w => 1e308)$$,
                  '22003', NULL, 'vlc_evaluate');
-SELECT throws_ok($$SELECT * FROM vlc_compare('SELECT 1 AS id, 1.0::float8 AS x, 1.0::float8 AS y', n_users => 2,
+SELECT throws_ok($$SELECT * FROM vlc_compare('SELECT 1 AS id, 1.0::float8 AS x_m, 1.0::float8 AS y_m', n_users => 2,
                                              drops => 1, power_w => 1e308)$$,
                  '22003', NULL, 'vlc_compare');
 

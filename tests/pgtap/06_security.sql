@@ -130,6 +130,9 @@ REVOKE CREATE ON SCHEMA morpheus FROM morpheus_sec_mallory;
 CREATE TABLE public.morpheus_sec_victim_rows AS SELECT g FROM generate_series(1, 3) g;
 CREATE TABLE public.morpheus_sec_vlc_state(user_id int PRIMARY KEY, slot int, ap_ids int[], last_ap_ids int[],
                                            average_rate_bps float8);
+CREATE TABLE public.morpheus_sec_model AS
+  SELECT morpheus.linreg_train('SELECT 1.0 AS y, 2.0 AS x UNION ALL SELECT 2.0, 3.0 UNION ALL SELECT 3.0, 5.0',
+                               label => 'y', features => '{x}') AS m;
 CREATE FUNCTION public.morpheus_sec_deleter() RETURNS int LANGUAGE sql AS
   'DELETE FROM public.morpheus_sec_victim_rows RETURNING 1';
 -- every function with a query argument (named *_sql or source), all its query arguments set to a DELETE ... RETURNING,
@@ -159,6 +162,7 @@ BEGIN
     SELECT string_agg(format('%I => %s', a.n,
              CASE WHEN (a.n LIKE '%\_sql' OR a.n = 'source') AND f.types[a.i - 1] = 'text'::regtype THEN quote_literal(q)
                   WHEN extra ? a.n THEN extra ->> a.n
+                  WHEN f.types[a.i - 1] = 'morpheus.model'::regtype THEN '(SELECT m FROM public.morpheus_sec_model)'
                   WHEN f.types[a.i - 1] = 'float8'::regtype THEN '1'
                   WHEN f.types[a.i - 1] = 'int'::regtype THEN '2'
                   ELSE 'NULL' END), ', ' ORDER BY a.i)
@@ -187,7 +191,7 @@ SELECT is_empty($$SELECT fn, outcome FROM readonly_outcomes WHERE outcome NOT LI
                 'every query-taking function refuses DELETE ... RETURNING with 25006');
 SELECT is((SELECT count(*) FROM public.morpheus_sec_victim_rows), 3::bigint, '... and no row was deleted');
 SELECT throws_ok($$SELECT morpheus.nmatrix_from_sql('DELETE FROM public.morpheus_sec_victim_rows RETURNING g')$$,
-                 '25006', 'entity_sql must be a read-only query, but it is a DELETE', 'the message names the argument');
+                 '25006', 'source must be a read-only query, but it is a DELETE', 'the message names the argument');
 SELECT throws_ok($$SELECT morpheus.nmatrix_from_sql(
                      'WITH d AS (DELETE FROM public.morpheus_sec_victim_rows RETURNING g) SELECT * FROM d')$$,
                  '25006', NULL, 'a data-modifying WITH is refused');
@@ -195,10 +199,10 @@ SELECT throws_ok($$SELECT morpheus.nmatrix_from_sql('SELECT g FROM public.morphe
                  '25006', NULL, 'SELECT ... FOR UPDATE is refused');
 SELECT throws_ok($$SELECT morpheus.nmatrix_from_sql('EXPLAIN ANALYZE DELETE FROM public.morpheus_sec_victim_rows')$$,
                  '25006', NULL, 'EXPLAIN ANALYZE of a DELETE is refused');
-SELECT throws_ok($$SELECT morpheus.nmatrix_from_sql('SELECT public.morpheus_sec_deleter() AS g')$$,
+SELECT throws_ok($$SELECT morpheus.nmatrix_from_sql('SELECT public.morpheus_sec_deleter() AS features')$$,
                  '25006', NULL, 'a function called by the query cannot write (the read runs read-only)');
 SELECT is((SELECT count(*) FROM public.morpheus_sec_victim_rows), 3::bigint, 'still no row deleted');
-SELECT is(morpheus.nrow(morpheus.nmatrix_from_sql('SELECT g AS id FROM public.morpheus_sec_victim_rows')), 3::bigint,
+SELECT is(morpheus.nrow(morpheus.nmatrix_from_sql('SELECT g AS features FROM public.morpheus_sec_victim_rows')), 3::bigint,
           'a plain SELECT is read');
 SELECT lives_ok($$INSERT INTO public.morpheus_sec_victim_rows VALUES (4)$$,
                 'after a read the transaction can write again (the read-only scope ends with the read)');

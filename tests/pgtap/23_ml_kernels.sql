@@ -1,5 +1,5 @@
 -- The factorized kernels from SQL: morpheus.threads (identical results for any value), the materialized plan run
--- row by row (never = always), sparse features in nmatrix_from_sql, crossprod_sparse and entries; bad inputs.
+-- row by row (never = always), sparse features (nmatrix_from_sparse), crossprod_sparse and entries; bad inputs.
 BEGIN;
 SELECT plan(26);
 SET LOCAL search_path = public, morpheus;
@@ -31,11 +31,11 @@ BEGIN
   PERFORM set_config('morpheus.factorize', mode, true);
   INSERT INTO runs
   SELECT th, mode,
-         (SELECT coefficients FROM big, linreg(x => big.t, y => big.y, method => 'gd', max_iterations => 5, learning_rate => 0.01, tolerance => 0)),
-         (SELECT coefficients || loss FROM big, logreg(x => big.t, y => big.yb, method => 'lbfgs', max_iterations => 5)),
-         (SELECT ARRAY(SELECT unnest(centers)) || loss FROM big, kmeans(x => big.t, k => 3, max_iterations => 4, seed => 3)),
-         (SELECT assignment FROM big, kmeans(x => big.t, k => 3, max_iterations => 4, seed => 3)),
-         (SELECT loss FROM big, gnmf(x => big.t, rank => 2, max_iterations => 4, seed => 2));
+         (SELECT coefficients FROM big, linreg(t => big.t, y => big.y, method => 'gd', max_iterations => 5, learning_rate => 0.01, tolerance => 0)),
+         (SELECT coefficients || loss FROM big, logreg(t => big.t, y => big.yb, method => 'lbfgs', max_iterations => 5)),
+         (SELECT ARRAY(SELECT unnest(centers)) || loss FROM big, kmeans(t => big.t, k => 3, max_iterations => 4, seed => 3)),
+         (SELECT assignment FROM big, kmeans(t => big.t, k => 3, max_iterations => 4, seed => 3)),
+         (SELECT loss FROM big, gnmf(t => big.t, rank => 2, max_iterations => 4, seed => 2));
 END $$;
 SELECT pg_temp.run(1, 'always'), pg_temp.run(2, 'always'), pg_temp.run(3, 'always'), pg_temp.run(1, 'never');
 
@@ -48,49 +48,49 @@ SELECT cmp_ok((SELECT max(abs(x - z) / (1 + abs(z))) FROM runs r, runs a, unnest
 SELECT ok((SELECT r.km_assign = a.km_assign FROM runs r, runs a WHERE r.mode = 'never' AND a.mode = 'always' AND a.threads = 1),
           'the materialized plan assigns the same clusters');
 
--- sparse features in nmatrix_from_sql
+-- sparse features: nmatrix_from_sparse
 CREATE TEMP TABLE ent(id int, fk int, sidx int[], sval float8[]);
 INSERT INTO ent VALUES (1, 2, '{1,3}', '{0.5,2}'), (2, 1, '{}', '{}'), (3, 2, '{2}', '{-1}');
 CREATE TEMP TABLE attr(key int, idx int[]);
 INSERT INTO attr VALUES (1, '{1}'), (2, '{2,4}'), (3, '{}');
-SELECT is(materialize(nmatrix_from_sql(
-    entity_sql => 'SELECT sidx AS index, sval AS value, 3 AS width, fk FROM ent ORDER BY id',
-    attribute_sql => ARRAY['SELECT key, idx AS index FROM attr'], fk_columns => '{fk}')),
+SELECT is(materialize(nmatrix_from_sparse(
+    source => 'SELECT sidx AS index, sval AS value, 3 AS width, fk FROM ent ORDER BY id',
+    attributes => ARRAY['SELECT key, idx AS index FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}')),
   '{{0.5,0,2,0,1,0,1},{0,0,0,1,0,0,0},{0,-1,0,0,1,0,1}}'::float8[],
   'sparse entity (index, value, width) and one-hot attribute (index only, width = largest index)');
-SELECT is(materialize(nmatrix_from_sql(
-    entity_sql => 'SELECT fk FROM ent ORDER BY id',
-    attribute_sql => ARRAY['SELECT key, idx AS index, 6 AS width FROM attr'], fk_columns => '{fk}')),
+SELECT is(materialize(nmatrix_from_sparse(
+    source => 'SELECT fk FROM ent ORDER BY id',
+    attributes => ARRAY['SELECT key, idx AS index, 6 AS width FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}')),
   '{{0,1,0,1,0,0},{1,0,0,0,0,0},{0,1,0,1,0,0}}'::float8[], 'width pads trailing empty columns');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT fk FROM ent',
-    attribute_sql => ARRAY['SELECT key, idx AS index, 3 AS width FROM attr'], fk_columns => '{fk}') $$, '2202E',
-  'column "index" of attribute_sql[1] holds 4 in row 2 but width is 3', 'index past width');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT fk FROM ent',
-    attribute_sql => ARRAY['SELECT key, ARRAY[0] AS index FROM attr'], fk_columns => '{fk}') $$, '2202E',
-  'column "index" of attribute_sql[1] holds 0 in row 1', 'index below 1');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT fk FROM ent',
-    attribute_sql => ARRAY['SELECT key, idx AS index, ARRAY[1.0]::float8[] AS value FROM attr'], fk_columns => '{fk}') $$, '22023',
-  'row 2 of attribute_sql[1] has 2 indices but 1 values', 'index and value lengths differ');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT fk FROM ent',
-    attribute_sql => ARRAY['SELECT key, NULL::int[] AS index FROM attr'], fk_columns => '{fk}') $$, '22004', NULL, 'NULL index array');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT fk FROM ent',
-    attribute_sql => ARRAY['SELECT key, idx AS index, ARRAY[1.0]::float8[] AS features FROM attr'], fk_columns => '{fk}') $$, '22023',
-  'attribute_sql[1] returns both "features" and "index"', 'both forms at once');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT fk FROM ent',
-    attribute_sql => ARRAY['SELECT key, ARRAY[1.0]::float8[] AS value FROM attr'], fk_columns => '{fk}') $$, '22023',
-  'attribute_sql[1] returns "value" or "width" without "index"', 'value without index');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT fk FROM ent',
-    attribute_sql => ARRAY['SELECT key, idx::bigint[] AS index FROM attr'], fk_columns => '{fk}') $$, '42804', NULL, 'index of the wrong type');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT fk FROM ent',
-    attribute_sql => ARRAY['SELECT key, idx AS index, key AS width FROM attr'], fk_columns => '{fk}') $$, '22023', NULL, 'width differs between rows');
-SELECT throws_ok($$ SELECT nmatrix_from_sql(entity_sql => 'SELECT 2 AS fk',
-    attribute_sql => ARRAY['SELECT key, idx AS index, ARRAY[''NaN''::float8, 1] AS value FROM attr WHERE key = 2'], fk_columns => '{fk}') $$,
+SELECT throws_ok($$ SELECT nmatrix_from_sparse(source => 'SELECT fk FROM ent',
+    attributes => ARRAY['SELECT key, idx AS index, 3 AS width FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}') $$, '2202E',
+  'column "index" of attributes[1] holds 4 in row 2 but width is 3', 'index past width');
+SELECT throws_ok($$ SELECT nmatrix_from_sparse(source => 'SELECT fk FROM ent',
+    attributes => ARRAY['SELECT key, ARRAY[0] AS index FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}') $$, '2202E',
+  'column "index" of attributes[1] holds 0 in row 1', 'index below 1');
+SELECT throws_ok($$ SELECT nmatrix_from_sparse(source => 'SELECT fk FROM ent',
+    attributes => ARRAY['SELECT key, idx AS index, ARRAY[1.0]::float8[] AS value FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}') $$, '22023',
+  'row 2 of attributes[1] has 2 indices but 1 values', 'index and value lengths differ');
+SELECT throws_ok($$ SELECT nmatrix_from_sparse(source => 'SELECT fk FROM ent',
+    attributes => ARRAY['SELECT key, NULL::int[] AS index FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}') $$, '22004', NULL, 'NULL index array');
+SELECT throws_ok($$ SELECT nmatrix_from_sparse(source => 'SELECT fk FROM ent',
+    attributes => ARRAY['SELECT key, idx AS index, ARRAY[1.0]::float8[] AS features FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}') $$, '22023',
+  'attributes[1] returns both "features" and "index"', 'both forms at once');
+SELECT throws_ok($$ SELECT nmatrix_from_sparse(source => 'SELECT fk FROM ent',
+    attributes => ARRAY['SELECT key, ARRAY[1.0]::float8[] AS value FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}') $$, '22023',
+  'attributes[1] returns "value" or "width" without "index"', 'value without index');
+SELECT throws_ok($$ SELECT nmatrix_from_sparse(source => 'SELECT fk FROM ent',
+    attributes => ARRAY['SELECT key, idx::bigint[] AS index FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}') $$, '42804', NULL, 'index of the wrong type');
+SELECT throws_ok($$ SELECT nmatrix_from_sparse(source => 'SELECT fk FROM ent',
+    attributes => ARRAY['SELECT key, idx AS index, key AS width FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}') $$, '22023', NULL, 'width differs between rows');
+SELECT throws_ok($$ SELECT nmatrix_from_sparse(source => 'SELECT 2 AS fk',
+    attributes => ARRAY['SELECT key, idx AS index, ARRAY[''NaN''::float8, 1] AS value FROM attr WHERE key = 2'], foreign_keys => '{fk}', attribute_keys => '{key}') $$,
   '22023', NULL, 'non-finite value');
 
 -- crossprod_sparse = crossprod; entries lists the stored entries
-CREATE TEMP TABLE sm AS SELECT nmatrix_from_sql(
-    entity_sql => 'SELECT sidx AS index, sval AS value, 3 AS width, fk FROM ent ORDER BY id',
-    attribute_sql => ARRAY['SELECT key, idx AS index FROM attr'], fk_columns => '{fk}') AS t;
+CREATE TEMP TABLE sm AS SELECT nmatrix_from_sparse(
+    source => 'SELECT sidx AS index, sval AS value, 3 AS width, fk FROM ent ORDER BY id',
+    attributes => ARRAY['SELECT key, idx AS index FROM attr'], foreign_keys => '{fk}', attribute_keys => '{key}') AS t;
 CREATE FUNCTION pg_temp.maxdiff(a float8[], b float8[]) RETURNS float8 LANGUAGE sql AS
   $$ SELECT CASE WHEN array_dims(a) = array_dims(b) THEN (SELECT max(abs(x - y)) FROM unnest(a, b) u(x, y)) ELSE 'Infinity' END $$;
 SELECT cmp_ok((SELECT pg_temp.maxdiff(materialize(crossprod_sparse(t)), crossprod(t)) FROM sm), '<', 1e-12::float8, 'crossprod_sparse equals crossprod');
