@@ -63,7 +63,7 @@ SELECT count(*) AS rows FROM toy_runs;
 SELECT * FROM morpheus.width_sweep('toy', param_budget => 16, depths => '{1,3}', batch_sizes => '{10}');
 SELECT * FROM morpheus.width_sweep('toy', param_budget => 1000, batch_sizes => '{}');
 SELECT * FROM morpheus.width_sweep('toy', param_budget => 1000, batch_sizes => '{-4}');
-SELECT * FROM morpheus.width_sweep('toy', param_budget => 1000, batch_sizes => '{10}', seeds => '{1,11}');
+SELECT * FROM morpheus.width_sweep('toy', param_budget => 1000, batch_sizes => '{10}', seeds => '{1,101}');
 SELECT * FROM morpheus.width_sweep('toy', param_budget => 1000, batch_sizes => '{10}', architecture => 'transformer');
 SELECT * FROM morpheus.train_mlp('SELECT features, label + 1 AS label FROM toy', depth => 1, width => 4, classes => 3);
 SELECT * FROM morpheus.train_mlp('SELECT features AS x, label FROM toy', depth => 1, width => 4);

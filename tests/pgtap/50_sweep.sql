@@ -3,7 +3,7 @@
 -- into a results table, and every bad input. (The cancel-keeps-rows test needs its own sessions:
 -- tests/pgtap/51_sweep_persist.sql.)
 BEGIN;
-SELECT plan(78);
+SELECT plan(82);
 
 -- ---- surface -----------------------------------------------------------------------------------------------------
 SELECT has_function('morpheus', 'param_count', ARRAY['integer', 'integer', 'integer', 'integer']);
@@ -246,7 +246,7 @@ SELECT throws_ok($$SELECT * FROM morpheus.train_mlp('toy', 3, 4, architecture =>
 SELECT throws_ok($$SELECT * FROM morpheus.train_mlp('SELECT features, label - 1 AS label FROM toy', 1, 4)$$,
   '22023', 'column "label" is -1 in row 1 of source, outside 0..99999', 'negative label');
 SELECT throws_ok($$SELECT * FROM morpheus.train_mlp('SELECT features AS x, label FROM toy', 1, 4)$$,
-  '42703', 'source returns no column "features" (it returns: label, x)', 'missing features column');
+  '42703', 'source returns no column "features" (it returns: x, label)', 'missing features column');
 SELECT throws_ok($$SELECT * FROM morpheus.train_mlp('no_such_table', 1, 4)$$, '42P01', NULL, 'unknown table');
 SELECT throws_ok($$SELECT * FROM morpheus.train_mlp(NULL, 1, 4)$$, '22004', 'source must not be NULL', 'NULL source');
 SELECT throws_ok($$SELECT * FROM morpheus.train_mlp('toy', 3, 99999, batch_size => 8)$$,
