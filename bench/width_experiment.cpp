@@ -8,11 +8,14 @@
 //   * --cost prints the predicted minutes (width_sweep_cost) and exits.
 //   * --analyze reads the CSV only and prints the fits, summaries and verdicts (width_sweep_fit / _summary /
 //     _verdict), and writes the plot data (--plot FILE).
+//   * --diversity: B_S = n x gradient diversity along SGD (checkpoints 0, 1, 2, 4 epochs, 3 seeds, batch 32 at the
+//     tuned rate of the first target, 2048 sampled rows) per depth, averaged with its t-interval
+//     (gradient_diversity_trajectory); with --analyze it runs after the readings.
 //   * Beside it, the GEMM peak of this machine and the training throughput of the sweep's networks.
 // Usage: width_experiment [--rows 8192] [--pool 2] [--budget 100000] [--depths 1,2,4,8] [--batches 16,...,1024]
 //          [--seeds 1,2,3,4,5] [--tuning-seeds 101,102,103] [--targets 0.45,0.35] [--lr 0.1] [--min-lr 1e-4]
 //          [--max-lr 100] [--max-epochs 60] [--evals 4] [--eval-rows 2048] [--csv FILE] [--plot FILE] [--cost]
-//          [--analyze] [--expected-epochs E] [--data DIR]
+//          [--analyze] [--diversity] [--expected-epochs E] [--data DIR]
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -29,6 +32,7 @@
 #include "core/sweep/analysis.hpp"
 #include "core/sweep/cost.hpp"
 #include "core/sweep/data.hpp"
+#include "core/sweep/diversity.hpp"
 #include "core/sweep/mlp.hpp"
 #include "core/sweep/sweep.hpp"
 
@@ -299,6 +303,35 @@ void analyze(const std::vector<RunRow>& rows, const SweepOptions& opt, const std
   }
 }
 
+// B_S along training per depth: the tuned rate at B = 32 for the first target (median over seeds).
+void diversity(const Dataset& data, const std::vector<RunRow>& rows, const SweepOptions& opt) {
+  std::printf(
+      "\n## B_S = n x gradient diversity along SGD (B = 32, checkpoints 0/1/2/4 epochs, seeds 1-3, 2048 rows)\n");
+  const std::vector<BatchSummary> sum = batch_summary(rows, 0.95);
+  for (const auto depth : opt.depths) {
+    double lr = 0;
+    for (const BatchSummary& s : sum)
+      if (s.depth == depth && s.batch_size == 32 && s.target_loss == opt.target_losses.front()) lr = s.learning_rate;
+    if (!(lr > 0)) continue;
+    TrajectoryOptions t;
+    t.arch = Arch{data.x.cols(), data.classes, depth,
+                  width_for_budget(data.x.cols(), data.classes, depth, opt.param_budget)};
+    t.seeds = {1, 2, 3};
+    t.checkpoints = {0, 1, 2, 4};
+    t.batch_size = 32;
+    t.learning_rate = lr;
+    t.sample_rows = 2048;
+    const std::vector<TrajectorySummary> out = summarize_trajectory(diversity_trajectory(data, t), 0.95);
+    for (const TrajectorySummary& s : out) {
+      if (s.has_seed) continue;
+      std::printf("depth %lld (width %lld) rate %g %s: B_S %8.2f [%8.2f, %8.2f] sd %.2f, mean loss %.3f\n",
+                  static_cast<long long>(depth), static_cast<long long>(t.arch.width), lr,
+                  s.has_epoch ? ("epoch " + std::to_string(static_cast<int>(s.epoch))).c_str() : "overall",
+                  s.batch_size_bound, s.bound_lower, s.bound_upper, s.bound_sd, s.mean_loss);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -307,7 +340,7 @@ int main(int argc, char** argv) {
   std::string csv = "width_experiment.csv";
   std::string plot;
   std::int64_t rows = 8192, pool = 2;
-  bool cost_only = false, analyze_only = false;
+  bool cost_only = false, analyze_only = false, with_diversity = false;
   double expected_epochs = 0;
   SweepOptions opt;
   opt.param_budget = 100000;
@@ -330,6 +363,10 @@ int main(int argc, char** argv) {
     }
     if (a == "--analyze") {
       analyze_only = true;
+      continue;
+    }
+    if (a == "--diversity") {
+      with_diversity = true;
       continue;
     }
     if (i + 1 >= argc) {
@@ -400,7 +437,9 @@ int main(int argc, char** argv) {
                   static_cast<long long>(param_count(data.x.cols(), 10, d, w)));
     }
     if (analyze_only) {
-      analyze(read_csv(csv, settings), opt, plot);
+      const std::vector<RunRow> done = read_csv(csv, settings);
+      analyze(done, opt, plot);
+      if (with_diversity) diversity(data, done, opt);
       return 0;
     }
     if (cost_only) {
@@ -439,7 +478,9 @@ int main(int argc, char** argv) {
         "sweep: %.0f s in this call; SGD steps of all %zu runs: %.0f GFLOP in %.0f s = %.1f GFLOP/s (%.0f%% of "
         "the GEMM peak)\n",
         secs, runs.size(), gflop, train_ms / 1000, gflop / (train_ms / 1000), 100 * gflop / (train_ms / 1000) / peak);
-    analyze(read_csv(csv, settings), opt, plot);
+    const std::vector<RunRow> done = read_csv(csv, settings);
+    analyze(done, opt, plot);
+    if (with_diversity) diversity(data, done, opt);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -9,7 +9,8 @@
 #   2. prints the predicted cost (width_sweep_cost's model) and runs the sweep, appending every finished run to
 #      bench/results/width_experiment.csv (resumable: run the script again after an interruption, or with more
 #      --seeds to narrow an interval; only missing runs are trained);
-#   3. prints the summaries, fits and verdicts, and draws docs/img/width_experiment.png (gnuplot).
+#   3. prints the summaries, fits and verdicts, B_S along training per depth (3 seeds), and draws
+#      docs/img/width_experiment.png (gnuplot).
 # Hours on a shared 2-core machine: run it in the background (nohup bench/width_experiment.sh > log 2>&1 &).
 # The same sweep from SQL: CALL morpheus.width_sweep_run(...) on a table loaded by
 # scripts/load-fashion-mnist.sh --train-limit 8192 --test-limit 0 --pool 2 (see docs/sweep.md).
@@ -24,6 +25,6 @@ csv=bench/results/width_experiment.csv
 plot=bench/results/width_experiment_plot.csv
 export OPENBLAS_NUM_THREADS=1
 "$WIDTH_EXPERIMENT_BIN" --csv "$csv" --cost "$@"
-"$WIDTH_EXPERIMENT_BIN" --csv "$csv" --plot "$plot" "$@" | tee bench/results/width_experiment.txt
+"$WIDTH_EXPERIMENT_BIN" --csv "$csv" --plot "$plot" --diversity "$@" | tee bench/results/width_experiment.txt
 gnuplot -e "csv='$plot'; png='docs/img/width_experiment.png'" bench/width_plot.gp
 echo "plot: docs/img/width_experiment.png"

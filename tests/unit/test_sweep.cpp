@@ -386,3 +386,14 @@ TEST(SweepSynthetic, SeededAndShaped) {
   EXPECT_EQ(kind_of([] { synthetic_classification(10, 4, 3, -1, 1); }), morpheus::ErrorKind::InvalidParameter);
   EXPECT_EQ(kind_of([] { synthetic_classification(100000000, 4, 3, 1, 1); }), morpheus::ErrorKind::LimitExceeded);
 }
+
+TEST(SweepRng, IsTheExtensionsGenerator) {
+  Rng a(17);
+  morpheus::Rng b(17);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(a.next(), b());
+  EXPECT_EQ(a.normal(), b.normal());
+  std::vector<std::int64_t> v = {0, 1, 2, 3, 4, 5, 6, 7}, w = v;
+  a.shuffle(v);
+  b.shuffle(w.begin(), w.end());
+  EXPECT_EQ(v, w);
+}

@@ -72,8 +72,8 @@ Dataset teacher_classification(const TeacherOptions& opt) {
   d.classes = opt.classes;
   d.x.resize(opt.rows, opt.inputs);
   d.y.resize(static_cast<std::size_t>(opt.rows));
-  Rng inputs = Rng::stream(opt.seed, 1);
-  Rng noise = Rng::stream(opt.seed, 2);
+  ::morpheus::Rng inputs = ::morpheus::Rng::stream(opt.seed, 1);
+  ::morpheus::Rng noise = ::morpheus::Rng::stream(opt.seed, 2);
   std::vector<int> random_class(static_cast<std::size_t>(opt.rows), -1);
   for (std::int64_t i = 0; i < opt.rows; ++i) {
     if (i % 4096 == 0) check_interrupts();

@@ -40,8 +40,15 @@ const char* family_name(Family f);
 const char* loss_name(LossKind l);
 const char* init_name(Init i);
 
-// The one generator of the extension (core/random.hpp).
-using Rng = ::morpheus::Rng;
+// The one generator of the extension (core/random.hpp), with the 0.1.0 names of this module kept for source
+// compatibility (next(), shuffle(vector&)); the draws are morpheus::Rng's.
+class Rng : public ::morpheus::Rng {
+ public:
+  using ::morpheus::Rng::Rng;
+  using ::morpheus::Rng::shuffle;
+  std::uint64_t next() noexcept { return (*this)(); }
+  void shuffle(std::vector<std::int64_t>& v) noexcept { shuffle(v.begin(), v.end()); }
+};
 
 // Limits that keep one training run inside a backend's memory.
 inline constexpr std::int64_t kMaxParams = 20'000'000;
