@@ -196,14 +196,20 @@ struct Runner {
   std::int64_t done = 0;
   std::int64_t estimate = 0;
 
-  std::vector<RunRow> run(const Network& init_net, std::int64_t depth, std::int64_t batch, std::int64_t seed, Role role,
+  std::vector<RunRow> run(const Arch& arch, std::int64_t depth, std::int64_t batch, std::int64_t seed, Role role,
                           double rate, const std::vector<double>& targets, const std::vector<double>& cutoffs,
                           const std::vector<bool>& edge = {}) {
     std::vector<RunRow> rows;
-    if (store != nullptr && store->find(depth, batch, seed, role, rate, &rows) && rows.size() == targets.size()) {
-      bool same = true;
-      for (std::size_t k = 0; k < rows.size(); ++k) same = same && rows[k].target_loss == targets[k];
-      if (same) {
+    std::vector<RunRow> found;
+    if (store != nullptr && store->find(depth, batch, seed, role, rate, &found)) {
+      // Reuse when every target has its row (stores need not keep the order).
+      for (const double t : targets)
+        for (const RunRow& r : found)
+          if (r.target_loss == t) {
+            rows.push_back(r);
+            break;
+          }
+      if (rows.size() == targets.size()) {
         tick(rows);
         return rows;
       }
@@ -211,7 +217,8 @@ struct Runner {
     rows.clear();
     check_interrupts();
     const auto t0 = std::chrono::steady_clock::now();
-    Network net = init_net;
+    // The initial network of this seed (paired across batch sizes and rates), built only when the run is trained.
+    Network net(arch, static_cast<std::uint64_t>(seed), opt.init);
     TrainOptions t;
     t.batch_size = batch;
     t.learning_rate = rate;
@@ -227,8 +234,8 @@ struct Runner {
     for (std::size_t k = 0; k < targets.size(); ++k) {
       RunRow row;
       row.depth = depth;
-      row.width = init_net.arch().width;
-      row.params = init_net.parameters();
+      row.width = arch.width;
+      row.params = net.parameters();
       row.batch_size = batch;
       row.seed = seed;
       row.role = role;
@@ -301,13 +308,6 @@ std::vector<RunRow> width_sweep(const Dataset& data, const SweepOptions& opt, Ru
     const Arch arch{data.x.cols(), data.classes,
                     depth,         width_for_budget(data.x.cols(), data.classes, depth, opt.param_budget),
                     opt.family,    opt.residual_scale};
-    // Initial networks per seed (paired across batch sizes and rates).
-    std::map<std::int64_t, Network> nets;
-    auto net_for = [&](std::int64_t seed) -> const Network& {
-      auto it = nets.find(seed);
-      if (it == nets.end()) it = nets.emplace(seed, Network(arch, static_cast<std::uint64_t>(seed), opt.init)).first;
-      return it->second;
-    };
     double start = opt.learning_rate;
     for (const std::int64_t batch : batches) {
       // ---- tuning ----
@@ -327,8 +327,7 @@ std::vector<RunRow> width_sweep(const Dataset& data, const SweepOptions& opt, Ru
         std::vector<std::vector<double>> per_target(nt);
         std::vector<double> finals;
         for (const std::int64_t seed : opt.tuning_seeds) {
-          const std::vector<RunRow> r =
-              runner.run(net_for(seed), depth, batch, seed, Role::Tune, rate, targets, cutoffs);
+          const std::vector<RunRow> r = runner.run(arch, depth, batch, seed, Role::Tune, rate, targets, cutoffs);
           for (std::size_t t = 0; t < nt; ++t) {
             // A reached value beyond the cut-off is exact but cannot win; keep it.
             per_target[t].push_back(r[t].reached ? r[t].epochs_to_target : kInf);
@@ -386,8 +385,7 @@ std::vector<RunRow> width_sweep(const Dataset& data, const SweepOptions& opt, Ru
           }
         for (const std::int64_t seed : opt.seeds) {
           const std::size_t first = rows.size();
-          runner.run(net_for(seed), depth, batch, seed, Role::Eval, rate, tt, std::vector<double>(tt.size(), -1.0),
-                     edge);
+          runner.run(arch, depth, batch, seed, Role::Eval, rate, tt, std::vector<double>(tt.size(), -1.0), edge);
           // Reused rows carry the flag as stored; the search that led here is the same, so set it again.
           for (std::size_t j = first; j < rows.size(); ++j) rows[j].rate_at_edge = edge[j - first];
         }
