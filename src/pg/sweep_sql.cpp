@@ -1,19 +1,21 @@
-// SQL entry points of the width/batch sweep module: param_count, width_for_budget, synthetic_classification,
-// train_mlp, gradient_diversity, width_sweep. Data comes from a query text (data_sql) with a float8[] column
-// "features" and an integer column "label".
+// SQL entry points of the sweep module's building blocks: param_count, width_for_budget, synthetic_classification,
+// teacher_classification, pool_image, train_mlp, gradient_diversity, gradient_diversity_trajectory. Training data
+// comes from `source` (table or query) with `label` and `features` (see pg/sweep_source.hpp).
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
 
+#include "core/sweep/data.hpp"
+#include "core/sweep/diversity.hpp"
 #include "core/sweep/mlp.hpp"
-#include "core/sweep/sweep.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
-#include "pg/spi_query.hpp"
 #include "pg/srf.hpp"
+#include "pg/sweep_args.hpp"
+#include "pg/sweep_source.hpp"
 
 namespace morpheus::pg {
 namespace {
@@ -25,66 +27,6 @@ std::string num(std::int64_t v) { return std::to_string(v); }
 std::int32_t positive(std::int32_t v, const char* name) {
   if (v < 1) throw invalid_parameter(std::string(name) + " = " + num(v) + " must be positive");
   return v;
-}
-
-std::uint64_t seed_arg(FunctionCallInfo fcinfo, int argno) {
-  return static_cast<std::uint64_t>(static_cast<std::int64_t>(int_arg(fcinfo, argno, "seed")));
-}
-
-// Reads data_sql into a data set; classes_arg <= 0 infers classes = max(label) + 1.
-Dataset read_dataset(const std::string& sql, std::int64_t classes_arg) {
-  const QueryTable t =
-      read_query(sql, "data_sql", {{"features", ColumnType::FloatArray}, {"label", ColumnType::Integer}});
-  t.require_no_nulls("features", "data_sql");
-  t.require_no_nulls("label", "data_sql");
-  if (t.rows == 0) throw invalid_parameter("data_sql returned no rows", "The query must return the training rows.");
-  const ColumnData& f = t.column("features");
-  const ColumnData& l = t.column("label");
-  const std::int64_t d = f.offsets[1] - f.offsets[0];
-  if (d == 0)
-    throw invalid_parameter("column \"features\" of data_sql is empty in row 1",
-                            "Every row needs the same non-empty features array.");
-  for (std::int64_t r = 1; r < t.rows; ++r) {
-    const std::int64_t len = f.offsets[r + 1] - f.offsets[r];
-    if (len != d)
-      throw invalid_parameter("column \"features\" of data_sql has " + num(len) + " values in row " + num(r + 1) +
-                                  " but " + num(d) + " in row 1",
-                              "Every row needs a features array of the same length.");
-  }
-  std::int64_t max_label = 0;
-  for (std::int64_t r = 0; r < t.rows; ++r) {
-    const std::int64_t y = l.ints[r];
-    if (y < 0 || (classes_arg > 0 && y >= classes_arg) || y >= 100000)
-      throw invalid_parameter("label = " + num(y) + " in row " + num(r + 1) + " of data_sql is outside 0.." +
-                                  num((classes_arg > 0 ? classes_arg : 100000) - 1),
-                              classes_arg > 0 ? "Labels must be 0 .. classes - 1: fix the labels or raise classes."
-                                              : "Labels must be class numbers 0, 1, 2, ... (at most 100000 classes).");
-    max_label = std::max(max_label, y);
-  }
-  Dataset data;
-  data.classes = static_cast<int>(classes_arg > 0 ? classes_arg : max_label + 1);
-  if (data.classes < 2)
-    throw invalid_parameter("data_sql has only label 0: a classifier needs at least two classes",
-                            "Return rows of several classes, or pass classes => 2 or more.");
-  data.x = ConstRowMap(f.values.data(), t.rows, d);
-  data.y.resize(static_cast<std::size_t>(t.rows));
-  for (std::int64_t r = 0; r < t.rows; ++r) data.y[static_cast<std::size_t>(r)] = static_cast<int>(l.ints[r]);
-  validate_dataset(data);
-  return data;
-}
-
-std::int64_t classes_arg(FunctionCallInfo fcinfo, int argno) {
-  if (PG_ARGISNULL(argno)) return 0;
-  const std::int32_t c = PG_GETARG_INT32(argno);
-  if (c < 2 || c > 100000)
-    throw invalid_parameter("classes = " + num(c) + " is outside 2..100000",
-                            "Pass the number of classes, or NULL to use max(label) + 1.");
-  return c;
-}
-
-void require_int_range(std::int64_t v, std::int64_t lo, std::int64_t hi, const char* name, const char* hint) {
-  if (v < lo || v > hi)
-    throw invalid_parameter(std::string(name) + " = " + num(v) + " is outside " + num(lo) + ".." + num(hi), hint);
 }
 
 // ---- param_count(inputs, outputs, depth, width) -------------------------------------------------------------------
@@ -107,11 +49,7 @@ Datum width_for_budget_body(FunctionCallInfo fcinfo) {
   return Int32GetDatum(static_cast<std::int32_t>(width_for_budget(d, c, depth, budget)));
 }
 
-// ---- synthetic_classification(n, n_features, n_classes, spread, seed) ---------------------------------------------
-Datum synthetic_body(FunctionCallInfo fcinfo) {
-  const Dataset data =
-      synthetic_classification(PG_GETARG_INT32(0), PG_GETARG_INT32(1), PG_GETARG_INT32(2), PG_GETARG_FLOAT8(3),
-                               static_cast<std::uint64_t>(std::int64_t{PG_GETARG_INT32(4)}));
+void put_dataset(FunctionCallInfo fcinfo, const Dataset& data) {
   SrfWriter w(fcinfo);
   for (std::int64_t i = 0; i < data.rows(); ++i) {
     Datum values[3];
@@ -122,27 +60,67 @@ Datum synthetic_body(FunctionCallInfo fcinfo) {
     w.put(values, nulls);
     if (i % 1024 == 0) check_interrupts();
   }
+}
+
+// ---- synthetic_classification(rows, inputs, classes, spread, seed) --------------------------------------------------
+Datum synthetic_body(FunctionCallInfo fcinfo) {
+  put_dataset(fcinfo, synthetic_classification(PG_GETARG_INT32(0), PG_GETARG_INT32(1), PG_GETARG_INT32(2),
+                                               PG_GETARG_FLOAT8(3), seed_arg(fcinfo, 4)));
   return Datum(0);
 }
 
-// ---- train_mlp(data_sql, depth, width, batch_size, learning_rate, max_epochs, family, loss, target_loss, classes,
-//                evals_per_epoch, seed) ---------------------------------------------------------------------------
+// ---- teacher_classification(rows, inputs, classes, depth, width, architecture, initialization, label_noise, seed) ---
+Datum teacher_body(FunctionCallInfo fcinfo) {
+  TeacherOptions t;
+  t.rows = int_arg(fcinfo, 0, "rows");
+  t.inputs = int_arg(fcinfo, 1, "inputs");
+  t.classes = int_arg(fcinfo, 2, "classes");
+  t.depth = int_arg(fcinfo, 3, "depth");
+  t.width = int_arg(fcinfo, 4, "width");
+  t.family = parse_family(string_arg(fcinfo, 5, "architecture"));
+  t.init = parse_init(string_arg(fcinfo, 6, "initialization"));
+  t.label_noise = float_arg(fcinfo, 7, "label_noise");
+  t.seed = seed_arg(fcinfo, 8);
+  require_int_range(t.depth, 1, kMaxDepth, "depth", "depth counts the teacher's hidden layers.");
+  require_int_range(t.width, 1, kMaxWidth, "width", "width is the size of every hidden layer of the teacher.");
+  put_dataset(fcinfo, teacher_classification(t));
+  return Datum(0);
+}
+
+// ---- pool_image(pixels, height, width, factor, method) --------------------------------------------------------------
+Datum pool_image_body(FunctionCallInfo fcinfo) {
+  const VectorArg px = vector_arg(fcinfo, 0, "pixels");
+  const std::int32_t h = PG_GETARG_INT32(1);
+  const std::int32_t w = PG_GETARG_INT32(2);
+  const std::int32_t f = PG_GETARG_INT32(3);
+  const PoolKind kind = parse_pool(string_arg(fcinfo, 4, "method"));
+  const std::vector<double> out = pool_image(px.data, px.size, h, w, f, kind);
+  return float8_array_datum(out.data(), static_cast<std::int64_t>(out.size()), "pooled image");
+}
+
+// ---- train_mlp(source, depth, width, label, features, batch_size, learning_rate, max_epochs, architecture,
+//                loss_function, target_loss, classes, evals_per_epoch, seed, initialization, residual_scale) ---------
 Datum train_mlp_body(FunctionCallInfo fcinfo) {
-  const std::string sql = string_arg(fcinfo, 0, "data_sql");
+  SourceSpec spec;
+  spec.source = string_arg(fcinfo, 0, "source");
   const std::int32_t depth = int_arg(fcinfo, 1, "depth");
   const std::int32_t width = int_arg(fcinfo, 2, "width");
-  const std::int32_t batch = int_arg(fcinfo, 3, "batch_size");
-  const double lr = float_arg(fcinfo, 4, "learning_rate");
-  const std::int32_t epochs = int_arg(fcinfo, 5, "max_epochs");
-  const Family family = parse_family(string_arg(fcinfo, 6, "family"));
-  const LossKind loss = parse_loss(string_arg(fcinfo, 7, "loss"));
-  const double target = PG_ARGISNULL(8) ? -1.0 : float_arg(fcinfo, 8, "target_loss");
-  if (!PG_ARGISNULL(8) && target < 0)
+  spec.label = string_arg(fcinfo, 3, "label");
+  spec.features = text_array_arg(fcinfo, 4, "features");
+  const std::int32_t batch = int_arg(fcinfo, 5, "batch_size");
+  const double lr = float_arg(fcinfo, 6, "learning_rate");
+  const std::int32_t epochs = int_arg(fcinfo, 7, "max_epochs");
+  const Family family = parse_family(string_arg(fcinfo, 8, "architecture"));
+  const LossKind loss = parse_loss(string_arg(fcinfo, 9, "loss_function"));
+  const double target = PG_ARGISNULL(10) ? -1.0 : float_arg(fcinfo, 10, "target_loss");
+  if (!PG_ARGISNULL(10) && target < 0)
     throw invalid_parameter("target_loss = " + format_number(target) + " must be non-negative",
                             "Pass NULL to train for max_epochs.");
-  const std::int64_t classes = classes_arg(fcinfo, 9);
-  const std::int32_t evals = int_arg(fcinfo, 10, "evals_per_epoch");
-  const std::uint64_t seed = seed_arg(fcinfo, 11);
+  spec.classes = classes_arg(fcinfo, 11);
+  const std::int32_t evals = int_arg(fcinfo, 12, "evals_per_epoch");
+  const std::uint64_t seed = seed_arg(fcinfo, 13);
+  const Init init = parse_init(string_arg(fcinfo, 14, "initialization"));
+  const double alpha = float_arg(fcinfo, 15, "residual_scale");
   require_int_range(depth, 1, kMaxDepth, "depth", "depth counts hidden layers.");
   require_int_range(width, 1, kMaxWidth, "width", "width is the size of every hidden layer.");
   require_int_range(batch, 1, std::numeric_limits<std::int32_t>::max(), "batch_size", "Use a positive batch size.");
@@ -150,11 +128,11 @@ Datum train_mlp_body(FunctionCallInfo fcinfo) {
   require_int_range(evals, 1, 1000, "evals_per_epoch", "Evaluate the training loss 1 to 1000 times per epoch.");
   if (!(lr > 0)) throw invalid_parameter("learning_rate = " + format_number(lr) + " must be positive");
 
-  const Dataset data = read_dataset(sql, classes);
+  const Dataset data = read_labelled_source(spec);
   if (batch > data.rows())
-    throw invalid_parameter("batch_size = " + num(batch) + " exceeds the " + num(data.rows()) + " rows of data_sql",
+    throw invalid_parameter("batch_size = " + num(batch) + " exceeds the " + num(data.rows()) + " rows of source",
                             "Use a batch size of at most the number of training rows.");
-  Network net(Arch{data.x.cols(), data.classes, depth, width, family}, seed);
+  Network net(Arch{data.x.cols(), data.classes, depth, width, family, alpha}, seed, init);
   TrainOptions opt;
   opt.batch_size = batch;
   opt.learning_rate = lr;
@@ -165,33 +143,49 @@ Datum train_mlp_body(FunctionCallInfo fcinfo) {
   opt.seed = seed;
   NoticeProgress progress("train_mlp");
   const TrainResult r = train(net, data, opt, &progress);
+  if (r.diverged)
+    pg_call([lr] {
+      ereport(WARNING,
+              (errmsg("train_mlp diverged (learning_rate = %g): the last loss is not finite or grew by 1e6", lr),
+               errhint("Use a smaller learning_rate; the parameters are not returned.")));
+    });
+  const Vector flat = net.flat();
   SrfWriter w(fcinfo);
-  for (const CurvePoint& p : r.curve) {
-    Datum values[4] = {Float8GetDatum(p.epoch), Int64GetDatum(p.iteration), Float8GetDatum(p.loss),
-                       Float8GetDatum(p.accuracy)};
-    bool nulls[4] = {false, false, !std::isfinite(p.loss), !std::isfinite(p.loss)};
+  for (std::size_t i = 0; i < r.curve.size(); ++i) {
+    const CurvePoint& p = r.curve[i];
+    const bool last = i + 1 == r.curve.size();
+    const bool with_params = last && !r.diverged && std::isfinite(flat.sum());
+    Datum values[5] = {Float8GetDatum(p.epoch), Int64GetDatum(p.iteration), Float8GetDatum(p.loss),
+                       Float8GetDatum(p.accuracy),
+                       with_params ? float8_array_datum(flat.data(), flat.size(), "parameters") : Datum(0)};
+    bool nulls[5] = {false, false, !std::isfinite(p.loss), !std::isfinite(p.loss), !with_params};
     w.put(values, nulls);
   }
   return Datum(0);
 }
 
-// ---- gradient_diversity(data_sql, depth, width, family, loss, classes, sample_rows, seed, after_epochs, batch_size,
-//                         learning_rate) ----------------------------------------------------------------------------
+// ---- gradient_diversity(source, depth, width, label, features, architecture, loss_function, classes, sample_rows,
+//                         seed, after_epochs, batch_size, learning_rate, initialization, residual_scale) ------------
 Datum gradient_diversity_body(FunctionCallInfo fcinfo) {
-  const std::string sql = string_arg(fcinfo, 0, "data_sql");
+  SourceSpec spec;
+  spec.source = string_arg(fcinfo, 0, "source");
   const std::int32_t depth = int_arg(fcinfo, 1, "depth");
   const std::int32_t width = int_arg(fcinfo, 2, "width");
-  const Family family = parse_family(string_arg(fcinfo, 3, "family"));
-  const LossKind loss = parse_loss(string_arg(fcinfo, 4, "loss"));
-  const std::int64_t classes = classes_arg(fcinfo, 5);
-  const std::int32_t sample = PG_ARGISNULL(6) ? 0 : PG_GETARG_INT32(6);
-  if (!PG_ARGISNULL(6) && sample < 2)
+  spec.label = string_arg(fcinfo, 3, "label");
+  spec.features = text_array_arg(fcinfo, 4, "features");
+  const Family family = parse_family(string_arg(fcinfo, 5, "architecture"));
+  const LossKind loss = parse_loss(string_arg(fcinfo, 6, "loss_function"));
+  spec.classes = classes_arg(fcinfo, 7);
+  const std::int32_t sample = PG_ARGISNULL(8) ? 0 : PG_GETARG_INT32(8);
+  if (!PG_ARGISNULL(8) && sample < 2)
     throw invalid_parameter("sample_rows = " + num(sample) + " must be at least 2",
-                            "Pass NULL to use every row of data_sql.");
-  const std::uint64_t seed = seed_arg(fcinfo, 7);
-  const double after = float_arg(fcinfo, 8, "after_epochs");
-  const std::int32_t batch = int_arg(fcinfo, 9, "batch_size");
-  const double lr = float_arg(fcinfo, 10, "learning_rate");
+                            "Pass NULL to use every row of source.");
+  const std::uint64_t seed = seed_arg(fcinfo, 9);
+  const double after = float_arg(fcinfo, 10, "after_epochs");
+  const std::int32_t batch = int_arg(fcinfo, 11, "batch_size");
+  const double lr = float_arg(fcinfo, 12, "learning_rate");
+  const Init init = parse_init(string_arg(fcinfo, 13, "initialization"));
+  const double alpha = float_arg(fcinfo, 14, "residual_scale");
   require_int_range(depth, 1, kMaxDepth, "depth", "depth counts hidden layers.");
   require_int_range(width, 1, kMaxWidth, "width", "width is the size of every hidden layer.");
   if (after < 0 || after > 1e6)
@@ -200,8 +194,8 @@ Datum gradient_diversity_body(FunctionCallInfo fcinfo) {
   if (!(lr > 0)) throw invalid_parameter("learning_rate = " + format_number(lr) + " must be positive");
   if (batch < 1) throw invalid_parameter("batch_size = " + num(batch) + " must be positive");
 
-  const Dataset data = read_dataset(sql, classes);
-  Network net(Arch{data.x.cols(), data.classes, depth, width, family}, seed);
+  const Dataset data = read_labelled_source(spec);
+  Network net(Arch{data.x.cols(), data.classes, depth, width, family, alpha}, seed, init);
   if (after > 0) {
     TrainOptions opt;
     opt.batch_size = batch;
@@ -218,6 +212,9 @@ Datum gradient_diversity_body(FunctionCallInfo fcinfo) {
           "Use a smaller learning_rate.");
   }
   const Diversity dv = gradient_diversity(net, data, loss, sample, seed);
+  if (!std::isfinite(dv.diversity))
+    throw out_of_range("the gradient diversity is not finite (the mean gradient is zero)",
+                       "Measure at another point of training (after_epochs) or on other rows.");
   SrfWriter w(fcinfo);
   Datum values[8] = {Int64GetDatum(dv.rows),
                      Int64GetDatum(net.parameters()),
@@ -227,78 +224,72 @@ Datum gradient_diversity_body(FunctionCallInfo fcinfo) {
                      Float8GetDatum(dv.diversity),
                      Float8GetDatum(dv.batch_size_bound),
                      Float8GetDatum(dv.unbiased_bound)};
-  bool nulls[8] = {false,
-                   false,
-                   false,
-                   false,
-                   false,
-                   !std::isfinite(dv.diversity),
-                   !std::isfinite(dv.batch_size_bound),
-                   !std::isfinite(dv.unbiased_bound)};
+  bool nulls[8] = {false, false, false, false, false, false, false, !std::isfinite(dv.unbiased_bound)};
   w.put(values, nulls);
   return Datum(0);
 }
 
-// ---- width_sweep(data_sql, param_budget, depths, batch_sizes, learning_rates, target_loss, max_epochs, family, seed,
-//                  loss, classes, evals_per_epoch, critical_slack, diversity_rows) ------------------------------------
-std::vector<std::int64_t> int_list(FunctionCallInfo fcinfo, int argno, const char* name) {
-  const IntVectorArg a = int_vector_arg(fcinfo, argno, name, true);
-  return std::vector<std::int64_t>(a.data, a.data + a.size);
-}
-
-Datum width_sweep_body(FunctionCallInfo fcinfo) {
-  const std::string sql = string_arg(fcinfo, 0, "data_sql");
-  SweepOptions opt;
-  opt.param_budget = int_arg(fcinfo, 1, "param_budget");
-  opt.depths = int_list(fcinfo, 2, "depths");
-  opt.batch_sizes = int_list(fcinfo, 3, "batch_sizes");
-  const VectorArg lrs = vector_arg(fcinfo, 4, "learning_rates", Finite::Require, true);
-  opt.learning_rates.assign(lrs.data, lrs.data + lrs.size);
-  opt.target_loss = float_arg(fcinfo, 5, "target_loss");
-  opt.max_epochs = int_arg(fcinfo, 6, "max_epochs");
-  opt.family = parse_family(string_arg(fcinfo, 7, "family"));
-  opt.seed = seed_arg(fcinfo, 8);
-  opt.loss = parse_loss(string_arg(fcinfo, 9, "loss"));
-  const std::int64_t classes = classes_arg(fcinfo, 10);
-  opt.evals_per_epoch = int_arg(fcinfo, 11, "evals_per_epoch");
-  opt.critical_slack = float_arg(fcinfo, 12, "critical_slack");
-  opt.diversity_rows = PG_ARGISNULL(13) ? 0 : PG_GETARG_INT32(13);
-  if (!PG_ARGISNULL(13) && opt.diversity_rows < 2)
-    throw invalid_parameter("diversity_rows = " + num(opt.diversity_rows) + " must be at least 2",
-                            "Pass NULL to measure the diversity over every row.");
-  validate_sweep_grid(opt);  // fails a bad grid before the query runs
-
-  const Dataset data = read_dataset(sql, classes);
-  validate_sweep(opt, data);
-  NoticeProgress progress("width_sweep configuration");
-  const std::vector<SweepRow> rows = width_sweep(data, opt, &progress);
+// ---- gradient_diversity_trajectory(source, depth, width, checkpoints, seeds, batch_size, learning_rate, label,
+//      features, architecture, loss_function, classes, sample_rows, initialization, residual_scale, confidence) ------
+Datum trajectory_body(FunctionCallInfo fcinfo) {
+  SourceSpec spec;
+  spec.source = string_arg(fcinfo, 0, "source");
+  const std::int32_t depth = int_arg(fcinfo, 1, "depth");
+  const std::int32_t width = int_arg(fcinfo, 2, "width");
+  TrajectoryOptions opt;
+  const VectorArg cps = vector_arg(fcinfo, 3, "checkpoints");
+  opt.checkpoints.assign(cps.data, cps.data + cps.size);
+  opt.seeds = int_list(fcinfo, 4, "seeds");
+  opt.batch_size = int_arg(fcinfo, 5, "batch_size");
+  opt.learning_rate = float_arg(fcinfo, 6, "learning_rate");
+  spec.label = string_arg(fcinfo, 7, "label");
+  spec.features = text_array_arg(fcinfo, 8, "features");
+  const Family family = parse_family(string_arg(fcinfo, 9, "architecture"));
+  opt.loss = parse_loss(string_arg(fcinfo, 10, "loss_function"));
+  spec.classes = classes_arg(fcinfo, 11);
+  opt.sample_rows = PG_ARGISNULL(12) ? 0 : PG_GETARG_INT32(12);
+  if (!PG_ARGISNULL(12) && opt.sample_rows < 2)
+    throw invalid_parameter("sample_rows = " + num(opt.sample_rows) + " must be at least 2",
+                            "Pass NULL to use every row of source.");
+  opt.init = parse_init(string_arg(fcinfo, 13, "initialization"));
+  const double alpha = float_arg(fcinfo, 14, "residual_scale");
+  const double confidence = float_arg(fcinfo, 15, "confidence");
+  require_int_range(depth, 1, kMaxDepth, "depth", "depth counts hidden layers.");
+  require_int_range(width, 1, kMaxWidth, "width", "width is the size of every hidden layer.");
+  if (opt.batch_size < 1) throw invalid_parameter("batch_size = " + num(opt.batch_size) + " must be positive");
+  if (!(opt.learning_rate > 0))
+    throw invalid_parameter("learning_rate = " + format_number(opt.learning_rate) + " must be positive");
+  check_confidence(confidence);
+  require_unique_ints(opt.seeds, "seeds");
+  const Dataset data = read_labelled_source(spec);
+  if (opt.batch_size > data.rows())
+    throw invalid_parameter(
+        "batch_size = " + num(opt.batch_size) + " exceeds the " + num(data.rows()) + " rows of source",
+        "Use a batch size of at most the number of training rows.");
+  opt.arch = Arch{data.x.cols(), data.classes, depth, width, family, alpha};
+  const std::vector<TrajectoryPoint> points = diversity_trajectory(data, opt);
+  const std::vector<TrajectorySummary> rows = summarize_trajectory(points, confidence);
   SrfWriter w(fcinfo);
-  for (const SweepRow& r : rows) {
-    constexpr int kCols = 17;
-    Datum v[kCols] = {Int32GetDatum(static_cast<std::int32_t>(r.depth)),
-                      Int32GetDatum(static_cast<std::int32_t>(r.width)),
-                      Int64GetDatum(r.params),
-                      Int32GetDatum(static_cast<std::int32_t>(r.batch_size)),
-                      Float8GetDatum(r.best_learning_rate),
-                      BoolGetDatum(r.reached),
-                      Float8GetDatum(r.epochs_to_target),
-                      Float8GetDatum(r.iterations_to_target),
-                      Float8GetDatum(r.speedup),
-                      Float8GetDatum(r.efficiency),
-                      Int32GetDatum(static_cast<std::int32_t>(r.critical_batch_size)),
-                      Float8GetDatum(r.gradient_diversity),
-                      Float8GetDatum(r.batch_size_bound),
-                      Float8GetDatum(r.final_loss),
-                      Int32GetDatum(static_cast<std::int32_t>(r.diverged_rates)),
-                      Float8GetDatum(r.train_ms),
-                      Float8GetDatum(r.train_flops / 1e9)};
-    bool n[kCols] = {false};
-    n[6] = n[7] = !r.reached;
-    n[8] = n[9] = !r.has_speedup;
-    n[10] = !r.has_critical;
-    n[11] = !std::isfinite(r.gradient_diversity);
-    n[12] = !std::isfinite(r.batch_size_bound);
-    n[13] = !std::isfinite(r.final_loss);
+  for (const TrajectorySummary& s : rows) {
+    constexpr int kCols = 9;
+    Datum v[kCols] = {Int32GetDatum(static_cast<std::int32_t>(s.seed)),
+                      Float8GetDatum(s.epoch),
+                      Int64GetDatum(s.samples),
+                      Float8GetDatum(s.mean_loss),
+                      Float8GetDatum(s.diversity),
+                      Float8GetDatum(s.batch_size_bound),
+                      Float8GetDatum(s.bound_sd),
+                      Float8GetDatum(s.bound_lower),
+                      Float8GetDatum(s.bound_upper)};
+    bool n[kCols] = {!s.has_seed,
+                     !s.has_epoch,
+                     false,
+                     !std::isfinite(s.mean_loss),
+                     !std::isfinite(s.diversity),
+                     !std::isfinite(s.batch_size_bound),
+                     !std::isfinite(s.bound_sd),
+                     !std::isfinite(s.bound_lower),
+                     !std::isfinite(s.bound_upper)};
     w.put(v, n);
   }
   return Datum(0);
@@ -310,6 +301,8 @@ Datum width_sweep_body(FunctionCallInfo fcinfo) {
 MORPHEUS_FUNCTION(param_count, morpheus::pg::param_count_body)
 MORPHEUS_FUNCTION(width_for_budget, morpheus::pg::width_for_budget_body)
 MORPHEUS_FUNCTION(synthetic_classification, morpheus::pg::synthetic_body)
+MORPHEUS_FUNCTION(teacher_classification, morpheus::pg::teacher_body)
+MORPHEUS_FUNCTION(pool_image, morpheus::pg::pool_image_body)
 MORPHEUS_FUNCTION(train_mlp, morpheus::pg::train_mlp_body)
 MORPHEUS_FUNCTION(gradient_diversity, morpheus::pg::gradient_diversity_body)
-MORPHEUS_FUNCTION(width_sweep, morpheus::pg::width_sweep_body)
+MORPHEUS_FUNCTION(gradient_diversity_trajectory, morpheus::pg::trajectory_body)

@@ -8,7 +8,6 @@
 
 #include "core/errors.hpp"
 #include "core/sweep/mlp.hpp"
-#include "core/sweep/sweep.hpp"
 
 using namespace morpheus::sweep;
 using morpheus::RowMatrix;
@@ -53,8 +52,9 @@ double naive_loss(const Network& net, const Dataset& data, LossKind loss) {
       for (std::int64_t r = 0; r < w.rows(); ++r) {
         double s = net.b[static_cast<std::size_t>(j - 1)](r);
         for (std::int64_t c = 0; c < w.cols(); ++c) s += w(r, c) * h[j - 1][static_cast<std::size_t>(c)];
-        if (a.family == Family::Resnet && j >= 3 && j % 2 == 1) s += h[j - 2][static_cast<std::size_t>(r)];
-        h[j][static_cast<std::size_t>(r)] = s > 0 ? s : 0;
+        if (a.family == Family::Resnet && j >= 3 && j % 2 == 1)
+          s = a.residual_scale * s + h[j - 2][static_cast<std::size_t>(r)];
+        h[j][static_cast<std::size_t>(r)] = a.family == Family::Linear || s > 0 ? s : 0;
       }
     }
     const RowMatrix& w = net.w.back();
@@ -96,6 +96,13 @@ Dataset row_of(const Dataset& data, std::int64_t i) {
   return one;
 }
 
+// Every architecture variant: plain, residual (unscaled and scaled branch) and deep linear.
+struct Variant {
+  Family family;
+  double alpha;
+};
+const Variant kVariants[] = {{Family::Mlp, 1.0}, {Family::Resnet, 1.0}, {Family::Resnet, 0.3}, {Family::Linear, 1.0}};
+
 }  // namespace
 
 TEST(SweepParams, ClosedFormMatchesLayerCount) {
@@ -136,17 +143,30 @@ TEST(SweepParams, WidthSolverLandsWithinBudget) {
 TEST(SweepParams, ParsesChoices) {
   EXPECT_EQ(parse_family("mlp"), Family::Mlp);
   EXPECT_EQ(parse_family("resnet"), Family::Resnet);
+  EXPECT_EQ(parse_family("linear"), Family::Linear);
   EXPECT_EQ(parse_loss("squared"), LossKind::Squared);
+  EXPECT_EQ(parse_init("pytorch"), Init::Torch);
   EXPECT_EQ(kind_of([] { parse_family("cnn"); }), morpheus::ErrorKind::InvalidParameter);
+  EXPECT_EQ(kind_of([] { parse_init("xavier"); }), morpheus::ErrorKind::InvalidParameter);
+  try {
+    parse_family("cnn");
+  } catch (const morpheus::Error& e) {
+    EXPECT_STREQ(e.what(), "unknown architecture \"cnn\"");
+    EXPECT_EQ(e.hint(), "valid values: mlp, resnet, linear");
+  }
+  EXPECT_EQ(kind_of([] {
+              validate_arch(Arch{4, 3, 3, 5, Family::Resnet, 0.0});
+            }),
+            morpheus::ErrorKind::InvalidParameter);
   EXPECT_EQ(kind_of([] { parse_loss("hinge"); }), morpheus::ErrorKind::InvalidParameter);
   EXPECT_EQ(kind_of([] { validate_arch(Arch{784, 10, 2, 50000, Family::Mlp}); }), morpheus::ErrorKind::LimitExceeded);
 }
 
 TEST(SweepGradient, ForwardMatchesLoops) {
   const Dataset data = blobs(13, 5, 3, 3);
-  for (Family f : {Family::Mlp, Family::Resnet})
+  for (const Variant& v : kVariants)
     for (LossKind l : {LossKind::CrossEntropy, LossKind::Squared}) {
-      Network net(Arch{5, 3, 5, 6, f}, 11);
+      Network net(Arch{5, 3, 5, 6, v.family, v.alpha}, 11);
       const Evaluation e = evaluate(net, data, l);
       EXPECT_NEAR(e.loss, naive_loss(net, data, l), 1e-12 * (1 + e.loss));
     }
@@ -154,10 +174,13 @@ TEST(SweepGradient, ForwardMatchesLoops) {
 
 TEST(SweepGradient, MatchesFiniteDifferences) {
   const Dataset data = blobs(9, 4, 3, 5);
-  for (Family f : {Family::Mlp, Family::Resnet})
+  for (const Variant& v : kVariants)
     for (LossKind l : {LossKind::CrossEntropy, LossKind::Squared}) {
-      Network net(Arch{4, 3, 4, 5, f}, 21);
-      for (auto& b : net.b) b.setConstant(0.05);  // nonzero biases are part of the test
+      const Family f = v.family;
+      // PyTorch's initialization draws nonzero biases; He's are zero, so set them.
+      Network net(Arch{4, 3, 5, 5, f, v.alpha}, 21, l == LossKind::Squared ? Init::Torch : Init::He);
+      if (l == LossKind::CrossEntropy)
+        for (auto& b : net.b) b.setConstant(0.05);  // nonzero biases are part of the test
       const Vector g = batch_gradient(net, data, l) / static_cast<double>(data.rows());  // gradient of the mean
       const Vector p0 = net.flat();
       const double h = 1e-6;
@@ -173,14 +196,14 @@ TEST(SweepGradient, MatchesFiniteDifferences) {
         worst = std::max(worst, std::abs((up - down) / (2 * h) - g(k)));
       }
       net.set_flat(p0);
-      EXPECT_LT(worst, 1e-7) << family_name(f) << " " << loss_name(l);
+      EXPECT_LT(worst, 1e-7) << family_name(f) << " alpha " << v.alpha << " " << loss_name(l);
     }
 }
 
 TEST(SweepGradient, PerSampleNormsMatchPerSampleLoop) {
   const Dataset data = blobs(17, 6, 4, 7);
-  for (Family f : {Family::Mlp, Family::Resnet}) {
-    Network net(Arch{6, 4, 5, 7, f}, 9);
+  for (const Variant& v : kVariants) {
+    Network net(Arch{6, 4, 5, 7, v.family, v.alpha}, 9);
     for (auto& b : net.b) b.setConstant(-0.02);
     Vector sq;
     const Vector total = batch_gradient(net, data, LossKind::CrossEntropy, &sq);
@@ -225,7 +248,7 @@ TEST(SweepDiversity, SampleEstimate) {
   Rng rng(5);
   std::vector<std::int64_t> idx(40);
   for (int i = 0; i < 40; ++i) idx[static_cast<std::size_t>(i)] = i;
-  rng.shuffle(idx);
+  rng.shuffle(idx.begin(), idx.end());
   double sum_sq = 0;
   Vector sum = Vector::Zero(net.parameters());
   for (int k = 0; k < 12; ++k) {
@@ -341,86 +364,6 @@ TEST(SweepTrain, RejectsBadOptions) {
   EXPECT_EQ(kind_of([&] { validate_dataset(bad); }), morpheus::ErrorKind::InvalidParameter);
 }
 
-TEST(SweepDriver, RowsAreSane) {
-  const Dataset data = blobs(240, 8, 3, 47, 0.7);
-  SweepOptions opt;
-  opt.param_budget = 600;
-  opt.depths = {1, 3};
-  opt.batch_sizes = {32, 8, 120};
-  opt.learning_rates = {0.05, 0.2, 0.8};
-  opt.target_loss = 0.3;
-  opt.max_epochs = 15;
-  opt.seed = 3;
-  const std::vector<SweepRow> rows = width_sweep(data, opt);
-  ASSERT_EQ(rows.size(), 6u);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const SweepRow& r = rows[i];
-    EXPECT_EQ(r.depth, i < 3 ? 1 : 3);
-    const std::int64_t want_b[] = {8, 32, 120};
-    EXPECT_EQ(r.batch_size, want_b[i % 3]);
-    EXPECT_EQ(r.width, width_for_budget(8, 3, r.depth, 600));
-    EXPECT_EQ(r.params, param_count(8, 3, r.depth, r.width));
-    EXPECT_LE(r.params, 600);
-    EXPECT_TRUE(r.best_learning_rate == 0.05 || r.best_learning_rate == 0.2 || r.best_learning_rate == 0.8);
-    if (r.reached) {
-      EXPECT_NEAR(r.iterations_to_target, r.epochs_to_target * 240 / r.batch_size, 1e-9);
-      EXPECT_LE(r.final_loss, 0.3);
-    }
-    EXPECT_GE(r.batch_size_bound, 1.0);
-    // The best rate is reproducible: a single run with it gives the same epochs.
-    Network net(Arch{8, 3, r.depth, r.width, Family::Mlp}, 3);
-    TrainOptions t;
-    t.batch_size = r.batch_size;
-    t.learning_rate = r.best_learning_rate;
-    t.max_epochs = 15;
-    t.target_loss = 0.3;
-    t.seed = 3;
-    const TrainResult one = train(net, data, t);
-    EXPECT_EQ(one.reached, r.reached);
-    if (r.reached) {
-      EXPECT_DOUBLE_EQ(one.epochs_to_target, r.epochs_to_target);
-    }
-  }
-  ASSERT_TRUE(rows[0].reached);
-  EXPECT_DOUBLE_EQ(rows[0].speedup, 1.0);
-  for (std::size_t i = 1; i < 3; ++i) {
-    if (rows[i].reached) {
-      EXPECT_NEAR(rows[i].speedup, rows[0].iterations_to_target / rows[i].iterations_to_target, 1e-12);
-    }
-  }
-  // The critical batch size is the largest grid batch up to which every epoch count stays within 20%.
-  if (rows[0].has_critical) {
-    std::int64_t crit = 0;
-    for (std::size_t i = 0; i < 3; ++i) {
-      if (!rows[i].reached || rows[i].epochs_to_target > 1.2 * rows[0].epochs_to_target + 1e-12) break;
-      crit = rows[i].batch_size;
-    }
-    EXPECT_EQ(rows[0].critical_batch_size, crit);
-  }
-}
-
-TEST(SweepDriver, RejectsBadOptions) {
-  const Dataset data = blobs(50, 4, 3, 53);
-  SweepOptions opt;
-  opt.param_budget = 500;
-  opt.depths = {1, 2};
-  opt.batch_sizes = {8};
-  opt.learning_rates = {0.1};
-  auto bad = [&](const std::function<void(SweepOptions&)>& edit) {
-    SweepOptions o = opt;
-    edit(o);
-    return kind_of([&] { validate_sweep(o, data); });
-  };
-  EXPECT_EQ(bad([](SweepOptions&) {}), morpheus::ErrorKind::Internal);  // no error
-  EXPECT_EQ(bad([](SweepOptions& o) { o.param_budget = 10; }), morpheus::ErrorKind::InvalidParameter);
-  EXPECT_EQ(bad([](SweepOptions& o) { o.depths.clear(); }), morpheus::ErrorKind::InvalidParameter);
-  EXPECT_EQ(bad([](SweepOptions& o) { o.batch_sizes = {0}; }), morpheus::ErrorKind::InvalidParameter);
-  EXPECT_EQ(bad([](SweepOptions& o) { o.batch_sizes = {51}; }), morpheus::ErrorKind::InvalidParameter);
-  EXPECT_EQ(bad([](SweepOptions& o) { o.learning_rates = {0.1, -1}; }), morpheus::ErrorKind::InvalidParameter);
-  EXPECT_EQ(bad([](SweepOptions& o) { o.depths = {2, 2}; }), morpheus::ErrorKind::InvalidParameter);
-  EXPECT_EQ(bad([](SweepOptions& o) { o.max_epochs = 0; }), morpheus::ErrorKind::InvalidParameter);
-}
-
 TEST(SweepSynthetic, SeededAndShaped) {
   const Dataset a = synthetic_classification(300, 4, 3, 0.0, 9);
   const Dataset b = synthetic_classification(300, 4, 3, 0.0, 9);
@@ -442,4 +385,15 @@ TEST(SweepSynthetic, SeededAndShaped) {
   EXPECT_EQ(kind_of([] { synthetic_classification(10, 4, 1, 1, 1); }), morpheus::ErrorKind::InvalidParameter);
   EXPECT_EQ(kind_of([] { synthetic_classification(10, 4, 3, -1, 1); }), morpheus::ErrorKind::InvalidParameter);
   EXPECT_EQ(kind_of([] { synthetic_classification(100000000, 4, 3, 1, 1); }), morpheus::ErrorKind::LimitExceeded);
+}
+
+TEST(SweepRng, IsTheExtensionsGenerator) {
+  Rng a(17);
+  morpheus::Rng b(17);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(a.next(), b());
+  EXPECT_EQ(a.normal(), b.normal());
+  std::vector<std::int64_t> v = {0, 1, 2, 3, 4, 5, 6, 7}, w = v;
+  a.shuffle(v);
+  b.shuffle(w.begin(), w.end());
+  EXPECT_EQ(v, w);
 }

@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
+#include "core/options.hpp"
 
 namespace morpheus::sweep {
 
@@ -18,22 +19,20 @@ std::string num(std::int64_t v) { return std::to_string(v); }
 
 }  // namespace
 
-Family parse_family(const std::string& s, const char* arg) {
-  if (s == "mlp") return Family::Mlp;
-  if (s == "resnet") return Family::Resnet;
-  throw invalid_parameter(std::string(arg) + " = '" + s + "' is not a known network family",
-                          "Valid values: 'mlp', 'resnet'.");
-}
+namespace {
+constexpr std::initializer_list<Choice<Family>> kFamilies = {
+    {"mlp", Family::Mlp}, {"resnet", Family::Resnet}, {"linear", Family::Linear}};
+constexpr std::initializer_list<Choice<LossKind>> kLosses = {{"cross_entropy", LossKind::CrossEntropy},
+                                                             {"squared", LossKind::Squared}};
+constexpr std::initializer_list<Choice<Init>> kInits = {{"he", Init::He}, {"pytorch", Init::Torch}};
+}  // namespace
 
-LossKind parse_loss(const std::string& s, const char* arg) {
-  if (s == "cross_entropy") return LossKind::CrossEntropy;
-  if (s == "squared") return LossKind::Squared;
-  throw invalid_parameter(std::string(arg) + " = '" + s + "' is not a known loss",
-                          "Valid values: 'cross_entropy', 'squared'.");
-}
-
-const char* family_name(Family f) { return f == Family::Mlp ? "mlp" : "resnet"; }
-const char* loss_name(LossKind l) { return l == LossKind::CrossEntropy ? "cross_entropy" : "squared"; }
+Family parse_family(const std::string& s, const char* arg) { return parse_choice(arg, s, kFamilies); }
+LossKind parse_loss(const std::string& s, const char* arg) { return parse_choice(arg, s, kLosses); }
+Init parse_init(const std::string& s, const char* arg) { return parse_choice(arg, s, kInits); }
+const char* family_name(Family f) { return choice_name(f, kFamilies); }
+const char* loss_name(LossKind l) { return choice_name(l, kLosses); }
+const char* init_name(Init i) { return choice_name(i, kInits); }
 
 std::int64_t param_count(std::int64_t d, std::int64_t c, std::int64_t depth, std::int64_t k) {
   return d * k + k + (depth - 1) * (k * k + k) + c * k + c;
@@ -71,6 +70,9 @@ void validate_arch(const Arch& a) {
   if (a.inputs > kMaxParams)
     throw Error(ErrorKind::LimitExceeded, "the data has " + num(a.inputs) + " features, more than supported",
                 "Use at most " + num(kMaxParams) + " features.");
+  if (!(a.residual_scale > 0) || !std::isfinite(a.residual_scale) || a.residual_scale > 1e6)
+    throw invalid_parameter("residual_scale = " + format_number(a.residual_scale) + " is outside (0, 1e6]",
+                            "The residual branch is scaled by residual_scale: use 1, or e.g. 1/sqrt(depth).");
   const std::int64_t p = param_count(a.inputs, a.outputs, a.depth, a.width);
   if (p > kMaxParams)
     throw Error(ErrorKind::LimitExceeded,
@@ -98,93 +100,26 @@ void validate_dataset(const Dataset& data, const char* arg) {
   require_finite(data.x.data(), data.x.size(), (a + " features").c_str());
 }
 
-Dataset synthetic_classification(std::int64_t rows, std::int64_t features, int classes, double spread,
-                                 std::uint64_t seed) {
-  if (rows < 1) throw invalid_parameter("n = " + num(rows) + " must be positive", "Ask for at least one row.");
-  if (features < 1)
-    throw invalid_parameter("features = " + num(features) + " must be positive", "Ask for at least one feature.");
-  if (classes < 2 || classes > 100000)
-    throw invalid_parameter("classes = " + num(classes) + " is outside 2..100000", "Ask for at least two classes.");
-  if (!(spread >= 0) || !std::isfinite(spread))
-    throw invalid_parameter("spread = " + format_number(spread) + " must be non-negative and finite",
-                            "spread is the noise standard deviation around each class centre, e.g. 1.0.");
-  if (rows > kMaxSyntheticValues / features)
-    throw Error(ErrorKind::LimitExceeded,
-                "n x features = " + num(rows) + " x " + num(features) + " exceeds " + num(kMaxSyntheticValues),
-                "Generate fewer rows or features.");
-  Rng rng(seed);
-  RowMatrix centres(classes, features);
-  for (std::int64_t i = 0; i < centres.size(); ++i) centres.data()[i] = rng.normal();
-  Dataset d;
-  d.classes = classes;
-  d.x.resize(rows, features);
-  d.y.resize(static_cast<std::size_t>(rows));
-  for (std::int64_t i = 0; i < rows; ++i) {
-    const int k = static_cast<int>(i % classes);
-    d.y[static_cast<std::size_t>(i)] = k;
-    for (std::int64_t j = 0; j < features; ++j) d.x(i, j) = centres(k, j) + spread * rng.normal();
-  }
-  return d;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-Rng::Rng(std::uint64_t seed) {
-  std::uint64_t z = seed;
-  for (auto& s : s_) {
-    z += 0x9e3779b97f4a7c15ULL;
-    std::uint64_t x = z;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    s = x ^ (x >> 31);
-  }
-}
-
-std::uint64_t Rng::next() {
-  auto rotl = [](std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); };
-  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-double Rng::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-double Rng::normal() {
-  double u1 = uniform();
-  while (u1 <= 0) u1 = uniform();
-  const double u2 = uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
-}
-
-std::uint64_t Rng::below(std::uint64_t n) {
-  const std::uint64_t limit = std::numeric_limits<std::uint64_t>::max() - std::numeric_limits<std::uint64_t>::max() % n;
-  std::uint64_t r = next();
-  while (r >= limit) r = next();
-  return r % n;
-}
-
-void Rng::shuffle(std::vector<std::int64_t>& v) {
-  for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[below(i)]);
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-Network::Network(const Arch& arch, std::uint64_t seed) : arch_(arch) {
+Network::Network(const Arch& arch, std::uint64_t seed, Init init) : arch_(arch) {
   validate_arch(arch);
   Rng rng(seed);
   const std::int64_t L = arch.depth;
   for (std::int64_t l = 0; l <= L; ++l) {
     const std::int64_t in = l == 0 ? arch.inputs : arch.width;
     const std::int64_t out = l == L ? arch.outputs : arch.width;
-    const double sd = std::sqrt((l == L ? 1.0 : 2.0) / static_cast<double>(in));
     RowMatrix m(out, in);
-    for (std::int64_t i = 0; i < m.size(); ++i) m.data()[i] = sd * rng.normal();
+    Vector bias = Vector::Zero(out);
+    if (init == Init::He) {
+      const double sd = std::sqrt((l == L ? 1.0 : 2.0) / static_cast<double>(in));
+      for (std::int64_t i = 0; i < m.size(); ++i) m.data()[i] = sd * rng.normal();
+    } else {
+      const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+      for (std::int64_t i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-bound, bound);
+      for (std::int64_t i = 0; i < out; ++i) bias(i) = rng.uniform(-bound, bound);
+    }
     w.push_back(std::move(m));
-    b.push_back(Vector::Zero(out));
+    b.push_back(std::move(bias));
   }
 }
 
@@ -253,8 +188,14 @@ double Pass::forward(const Network& net, const RowMatrix& x, const int* y, LossK
     RowMatrix& s = s_[j];
     s.noalias() = h_[j - 1] * net.w[j - 1].transpose();
     s.rowwise() += net.b[j - 1].transpose();
-    if (net.has_skip(j)) s += h_[j - 2];
-    h_[j] = s.cwiseMax(0.0);
+    if (net.has_skip(j)) {
+      if (net.arch().residual_scale != 1.0) s *= net.arch().residual_scale;
+      s += h_[j - 2];
+    }
+    if (net.relu())
+      h_[j] = s.cwiseMax(0.0);
+    else
+      h_[j] = s;
   }
   out_.noalias() = h_[L] * net.w[L].transpose();
   out_.rowwise() += net.b[L].transpose();
@@ -306,15 +247,27 @@ void Pass::backward(const Network& net, Gradient* g, Vector* per_sample_sq) {
   };
   add_layer(L, dout_, h_[L]);
   dh[L].noalias() = dout_ * net.w[L];
+  const double alpha = net.arch().residual_scale;
   for (std::int64_t j = L; j >= 1; --j) {
-    RowMatrix delta = (s_[j].array() > 0.0).select(dh[j], 0.0);
+    RowMatrix delta = net.relu() ? RowMatrix((s_[j].array() > 0.0).select(dh[j], 0.0)) : dh[j];
+    // d loss / d s_j reaches the skip unscaled and the branch (W_j h_{j-1} + b_j) scaled by alpha.
+    const bool skip = net.has_skip(j);
+    if (skip && alpha != 1.0) {
+      if (j >= 2) {
+        if (dh[j - 2].size() == 0)
+          dh[j - 2] = delta;
+        else
+          dh[j - 2] += delta;
+      }
+      delta *= alpha;
+    }
     add_layer(j - 1, delta, h_[j - 1]);
     if (j >= 2) {
       if (dh[j - 1].size() == 0)
         dh[j - 1].noalias() = delta * net.w[j - 1];
       else
         dh[j - 1].noalias() += delta * net.w[j - 1];
-      if (net.has_skip(j)) {
+      if (skip && alpha == 1.0) {
         if (dh[j - 2].size() == 0)
           dh[j - 2] = delta;
         else
@@ -331,9 +284,7 @@ double Pass::forward_flops_per_sample(const Network& net) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-namespace {
-
-void gather(const Dataset& data, const std::int64_t* idx, std::int64_t m, RowMatrix& x, std::vector<int>& y) {
+void gather_batch(const Dataset& data, const std::int64_t* idx, std::int64_t m, RowMatrix& x, std::vector<int>& y) {
   x.resize(m, data.x.cols());
   y.resize(static_cast<std::size_t>(m));
   for (std::int64_t i = 0; i < m; ++i) {
@@ -342,7 +293,32 @@ void gather(const Dataset& data, const std::int64_t* idx, std::int64_t m, RowMat
   }
 }
 
-}  // namespace
+Dataset subset(const Dataset& data, const std::vector<std::int64_t>& rows) {
+  Dataset out;
+  out.classes = data.classes;
+  for (const std::int64_t r : rows)
+    if (r < 0 || r >= data.rows()) throw Error(ErrorKind::Internal, "subset row out of range");
+  gather_batch(data, rows.data(), static_cast<std::int64_t>(rows.size()), out.x, out.y);
+  return out;
+}
+
+RowMatrix forward_outputs(const Network& net, const RowMatrix& x) {
+  if (x.cols() != net.arch().inputs)
+    throw invalid_parameter(
+        "features have " + num(x.cols()) + " values but the network has " + num(net.arch().inputs) + " inputs",
+        "Give every row as many features as the network was trained on.");
+  RowMatrix out(x.rows(), net.arch().outputs);
+  Pass pass;
+  std::vector<int> zeros(static_cast<std::size_t>(std::min(kChunk, x.rows())), 0);
+  for (std::int64_t start = 0; start < x.rows(); start += kChunk) {
+    check_interrupts();
+    const std::int64_t m = std::min(kChunk, x.rows() - start);
+    RowMatrix chunk = x.middleRows(start, m);
+    pass.forward(net, chunk, zeros.data(), LossKind::Squared);
+    out.middleRows(start, m) = pass.outputs();
+  }
+  return out;
+}
 
 Evaluation evaluate(const Network& net, const Dataset& data, LossKind loss) {
   Pass pass;
@@ -367,7 +343,7 @@ Diversity gradient_diversity(const Network& net, const Dataset& data, LossKind l
   std::int64_t m = n;
   if (sample_rows > 0 && sample_rows < n) {
     Rng rng(seed);
-    rng.shuffle(idx);
+    rng.shuffle(idx.begin(), idx.end());
     m = sample_rows;
     std::sort(idx.begin(), idx.begin() + m);
   }
@@ -383,7 +359,7 @@ Diversity gradient_diversity(const Network& net, const Dataset& data, LossKind l
   for (std::int64_t start = 0; start < m; start += kChunk) {
     check_interrupts();
     const std::int64_t c = std::min(kChunk, m - start);
-    gather(data, idx.data() + start, c, x, y);
+    gather_batch(data, idx.data() + start, c, x, y);
     total_loss += pass.forward(net, x, y.data(), loss);
     pass.backward(net, &g, &sq);
     d.sum_sq_norms += sq.sum();
@@ -397,101 +373,6 @@ Diversity gradient_diversity(const Network& net, const Dataset& data, LossKind l
   d.unbiased_bound = denom > 0 && m > 1 ? static_cast<double>(m - 1) * d.sum_sq_norms / denom
                                         : std::numeric_limits<double>::quiet_NaN();
   return d;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-TrainResult train(Network& net, const Dataset& data, const TrainOptions& opt, Progress* progress) {
-  const std::int64_t n = data.rows();
-  const std::int64_t bsz = opt.batch_size;
-  if (bsz < 1 || bsz > n)
-    throw invalid_parameter("batch_size = " + num(bsz) + " must be between 1 and the number of rows (" + num(n) + ")",
-                            "Use smaller batches or more data.");
-  if (!(opt.learning_rate > 0) || !std::isfinite(opt.learning_rate))
-    throw invalid_parameter("learning_rate = " + format_number(opt.learning_rate) + " must be positive and finite");
-  if (!(opt.max_epochs > 0) || !std::isfinite(opt.max_epochs))
-    throw invalid_parameter("max_epochs = " + format_number(opt.max_epochs) + " must be positive");
-  if (opt.evals_per_epoch < 1)
-    throw invalid_parameter("evals_per_epoch = " + num(opt.evals_per_epoch) + " must be at least 1");
-
-  TrainResult r;
-  const double nd = static_cast<double>(n);
-  const std::int64_t max_iter = static_cast<std::int64_t>(std::ceil(opt.max_epochs * nd / static_cast<double>(bsz)));
-  const double eval_interval = nd / static_cast<double>(opt.evals_per_epoch);  // in samples
-
-  Evaluation e0 = evaluate(net, data, opt.loss);
-  r.curve.push_back({0.0, 0, e0.loss, e0.accuracy});
-  const double initial = e0.loss;
-  const bool has_target = opt.target_loss >= 0;
-  auto finish_reached = [&](double t) {
-    r.reached = true;
-    r.iterations_to_target = t;
-    r.epochs_to_target = t * static_cast<double>(bsz) / nd;
-  };
-  if (has_target && e0.loss <= opt.target_loss) finish_reached(0.0);
-
-  Rng rng(opt.seed);
-  std::vector<std::int64_t> perm(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) perm[static_cast<std::size_t>(i)] = i;
-  rng.shuffle(perm);
-  std::int64_t pos = 0;
-  std::vector<std::int64_t> batch(static_cast<std::size_t>(bsz));
-  Pass pass;
-  Gradient g;
-  RowMatrix x;
-  std::vector<int> y;
-  const double step = opt.learning_rate / static_cast<double>(bsz);
-  const double flops_per_iter = 3.0 * Pass::forward_flops_per_sample(net) * static_cast<double>(bsz);
-  double next_eval = eval_interval;
-  const std::int64_t total_evals = static_cast<std::int64_t>(std::ceil(opt.max_epochs * opt.evals_per_epoch));
-  std::int64_t evals = 0;
-
-  std::int64_t t = 0;
-  while (!r.reached && t < max_iter) {
-    check_interrupts();
-    const auto t0 = std::chrono::steady_clock::now();
-    for (std::int64_t k = 0; k < bsz; ++k) {
-      if (pos == n) {
-        rng.shuffle(perm);
-        pos = 0;
-      }
-      batch[static_cast<std::size_t>(k)] = perm[static_cast<std::size_t>(pos++)];
-    }
-    gather(data, batch.data(), bsz, x, y);
-    g.reset(net);
-    pass.forward(net, x, y.data(), opt.loss);
-    pass.backward(net, &g, nullptr);
-    for (std::size_t l = 0; l < net.w.size(); ++l) {
-      net.w[l].noalias() -= step * g.w[l];
-      net.b[l].noalias() -= step * g.b[l];
-    }
-    ++t;
-    r.train_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.train_flops += flops_per_iter;
-    const double seen = static_cast<double>(t) * static_cast<double>(bsz);
-    if (seen + 1e-9 < next_eval && t < max_iter) continue;
-    while (next_eval <= seen + 1e-9) next_eval += eval_interval;
-    const Evaluation e = evaluate(net, data, opt.loss);
-    const CurvePoint prev = r.curve.back();
-    r.curve.push_back({seen / nd, t, e.loss, e.accuracy});
-    ++evals;
-    if (progress != nullptr) progress->step(std::min(evals, total_evals), total_evals, e.loss);
-    if (!std::isfinite(e.loss) || e.loss > 1e6 * std::max(initial, 1e-300)) {
-      r.diverged = true;
-      break;
-    }
-    if (has_target && e.loss <= opt.target_loss) {
-      // Linear interpolation of the crossing between the previous and this evaluation, in iterations.
-      const double frac = prev.loss > e.loss ? (prev.loss - opt.target_loss) / (prev.loss - e.loss) : 1.0;
-      const double ti =
-          static_cast<double>(prev.iteration) + std::clamp(frac, 0.0, 1.0) * static_cast<double>(t - prev.iteration);
-      finish_reached(ti);
-    } else if (opt.stop_after_epochs >= 0 && seen / nd >= opt.stop_after_epochs) {
-      break;
-    }
-  }
-  r.iterations = t;
-  r.final_loss = r.curve.back().loss;
-  return r;
 }
 
 }  // namespace morpheus::sweep
