@@ -370,6 +370,19 @@ int main(int argc, char** argv) {
     const Images test = load(a.data, "t10k", a.eval_rows);
     std::fprintf(stderr, "loaded %ld training and %ld test rows\n", static_cast<long>(train.x.rows()),
                  static_cast<long>(test.x.rows()));
+    {
+      // the machine's limit for the memory-bound server rules: a streaming read of 400 MB, best of 3
+      Vector big = Vector::Ones(50'000'000);
+      double best = 1e300, sink = 0;
+      for (int r = 0; r < 3; ++r) {
+        const double t0 = now_ms();
+        sink += big.sum();
+        best = std::min(best, now_ms() - t0);
+      }
+      Csv machine(a.out + "/machine.csv", "read_gb_per_s,check");
+      machine.line(fmt(400.0 / best) + "," + fmt(sink));
+      std::fprintf(stderr, "streaming read: %.1f GB/s\n", 400.0 / best);
+    }
     const auto done = finished_runs(a.out + "/runs.csv");
     Csv runs(a.out + "/runs.csv",
              "run,rule,is_baseline,attack,seed,reached_iteration,censored,last_accuracy,wall_s,s,"

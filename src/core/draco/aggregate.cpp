@@ -100,34 +100,45 @@ Vector trimmed_mean(const ConstRowsView& v, int b) {
   return out;
 }
 
+// Weiszfeld's two passes per iteration (distances to z, then the weighted sum) run over column blocks, so z's and
+// the new iterate's block stay in cache and each input is read once per pass.
 GeometricMedianResult geometric_median(const ConstRowsView& v, const GeometricMedianOptions& o) {
-  const auto n = v.rows();
+  const auto n = v.rows(), d = v.cols();
+  constexpr Eigen::Index kBlock = 2048;
   GeometricMedianResult res;
   res.z = row_mean(v);
   res.converged = false;
-  Vector dist(n);
-  Vector next(v.cols());
+  Vector dist(n), weight(n);
+  Vector next(d);
   for (int it = 1; it <= o.max_iterations; ++it) {
     check_interrupts();
-    for (Eigen::Index i = 0; i < n; ++i) dist[i] = (v.row(i).transpose() - res.z).norm();
+    dist.setZero();
+    for (Eigen::Index c0 = 0; c0 < d; c0 += kBlock) {
+      const Eigen::Index w = std::min(kBlock, d - c0);
+      const auto zb = res.z.segment(c0, w).transpose();
+      for (Eigen::Index i = 0; i < n; ++i) dist[i] += (v.row(i).segment(c0, w) - zb).squaredNorm();
+    }
+    dist = dist.cwiseSqrt();
     const double scale = std::max(1.0, dist.maxCoeff());
     const double tiny = 1e-14 * scale;
     double wsum = 0.0;
     int eta = 0;  // multiplicity of z among the inputs
-    next.setZero();
     for (Eigen::Index i = 0; i < n; ++i) {
-      if (dist[i] <= tiny) {
-        ++eta;
-        continue;
-      }
-      const double w = 1.0 / dist[i];
-      wsum += w;
-      next += w * v.row(i).transpose();
+      weight[i] = dist[i] <= tiny ? 0.0 : 1.0 / dist[i];
+      eta += dist[i] <= tiny ? 1 : 0;
+      wsum += weight[i];
     }
     res.iterations = it;
     if (wsum == 0.0) {  // all inputs coincide with z
       res.converged = true;
       break;
+    }
+    next.setZero();
+    for (Eigen::Index c0 = 0; c0 < d; c0 += kBlock) {
+      const Eigen::Index w = std::min(kBlock, d - c0);
+      auto nb = next.segment(c0, w);
+      for (Eigen::Index i = 0; i < n; ++i)
+        if (weight[i] != 0.0) nb += weight[i] * v.row(i).segment(c0, w).transpose();
     }
     if (eta > 0) {
       const double r = (next - wsum * res.z).norm();  // || sum_{v_i != z} (v_i - z) / ||v_i - z|| ||
@@ -219,23 +230,35 @@ Vector bulyan(const ConstRowsView& v, int f) {
     pool.erase(pool.begin() + best);
   }
   const int beta = theta - 2 * f;
-  Vector out(v.cols());
-  std::vector<double> col(static_cast<std::size_t>(theta));
-  for (Eigen::Index c = 0; c < v.cols(); ++c) {
-    for (int k = 0; k < theta; ++k) col[k] = v(sel[k], c);
-    std::sort(col.begin(), col.end());
-    const double med = theta % 2 == 1 ? col[theta / 2] : 0.5 * (col[theta / 2 - 1] + col[theta / 2]);
-    // the beta sorted values closest to the median form a contiguous window; slide it
-    int lo = 0;
-    for (int start = 1; start + beta <= theta; ++start) {
-      const double cur = std::max(med - col[lo], col[lo + beta - 1] - med);
-      const double cand = std::max(med - col[start], col[start + beta - 1] - med);
-      if (cand < cur) lo = start;
+  // per coordinate: the mean of the beta selected values closest to their median, by selection (O(theta)) on column
+  // blocks copied row by row (the selected rows are read sequentially)
+  const Eigen::Index d = v.cols();
+  constexpr Eigen::Index kBlock = 256;
+  Vector out(d);
+  RowMatrix buf(theta, kBlock);
+  std::vector<double> col(static_cast<std::size_t>(theta)), dist(static_cast<std::size_t>(theta));
+  std::vector<int> idx(static_cast<std::size_t>(theta));
+  for (Eigen::Index c0 = 0; c0 < d; c0 += kBlock) {
+    const Eigen::Index w = std::min(kBlock, d - c0);
+    for (int k = 0; k < theta; ++k) buf.row(k).head(w) = v.row(sel[static_cast<std::size_t>(k)]).segment(c0, w);
+    for (Eigen::Index c = 0; c < w; ++c) {
+      for (int k = 0; k < theta; ++k) col[static_cast<std::size_t>(k)] = buf(k, c);
+      const auto mid = col.begin() + theta / 2;
+      std::nth_element(col.begin(), mid, col.end());
+      const double med = theta % 2 == 1 ? *mid : 0.5 * (*std::max_element(col.begin(), mid) + *mid);
+      for (int k = 0; k < theta; ++k) {
+        dist[static_cast<std::size_t>(k)] = std::abs(col[static_cast<std::size_t>(k)] - med);
+        idx[static_cast<std::size_t>(k)] = k;
+      }
+      std::nth_element(idx.begin(), idx.begin() + (beta - 1), idx.end(), [&](int a, int b) {
+        return dist[static_cast<std::size_t>(a)] < dist[static_cast<std::size_t>(b)] ||
+               (dist[static_cast<std::size_t>(a)] == dist[static_cast<std::size_t>(b)] && a < b);
+      });
+      double sum = 0.0;
+      for (int k = 0; k < beta; ++k) sum += col[static_cast<std::size_t>(idx[static_cast<std::size_t>(k)])];
+      out[c0 + c] = sum / beta;
     }
-    double s = 0.0;
-    for (int k = lo; k < lo + beta; ++k) s += col[k];
-    out[c] = s / beta;
-    if ((c & 4095) == 4095) check_interrupts();
+    if ((c0 / kBlock) % 16 == 15) check_interrupts();
   }
   return out;
 }
