@@ -14,7 +14,8 @@
 // iteration every (code, s, attack) is encoded, attacked by s random workers, decoded, timed and checked against
 // the clean sum (repetition bit for bit, cyclic to 1e-9 relative), so all of them follow the same trajectory.
 //
-//   draco_paper --data DIR --out DIR [--phase draco|baselines|all] [--seeds 1,2,3] [--s 1,2,4] [--workers 45]
+//   draco_paper --data DIR --out DIR [--phase draco|baselines|all|costs] [--cost-rounds 7] [--seeds 1,2,3] [--s 1,2,4]
+//   [--workers 45]
 //               [--batch 8] [--lr 0.02] [--momentum 0.9] [--target 0.80] [--max-iter 400] [--eval-every 5]
 //               [--eval-rows 2000] [--rules geometric_median,geometric_median_per_layer,krum,multi_krum,bulyan]
 //               [--attacks signflip,constant] [--draco-every 5] [--budget-min 60] [--hidden 800,500]
@@ -24,6 +25,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -100,6 +102,7 @@ struct Args {
   std::vector<std::string> attacks{"signflip", "constant"};
   double budget_min = 60;  // per baseline run: stop (censored) after this much wall time
   std::vector<std::int64_t> hidden{800, 500};
+  int cost_rounds = 7;
 };
 
 Args parse(int argc, char** argv) {
@@ -145,6 +148,8 @@ Args parse(int argc, char** argv) {
       a.attacks = split(v);
     else if (k == "--budget-min")
       a.budget_min = std::stod(v);
+    else if (k == "--cost-rounds")
+      a.cost_rounds = std::stoi(v);
     else if (k == "--hidden") {
       a.hidden.clear();
       for (const auto& x : split(v)) a.hidden.push_back(std::stol(x));
@@ -361,6 +366,85 @@ void baseline_run(const Args& a, const std::string& rule_arg, const std::string&
             "," + std::to_string(last));
 }
 
+// ---- interleaved cost measurement -----------------------------------------------------------------------------------
+// The training runs give load-independent quantities (iterations to the target, Weiszfeld iterations per step);
+// their wall-clock times depend on the machine's load when each ran. The costs used in the report are measured here,
+// every operation interleaved with the others in each round (medians over rounds), on the network's partition
+// gradients at initialization with s random attackers.
+void costs_phase(const Args& a, const Images& train, Csv& out) {
+  const int n = a.workers;
+  const dr::Dataset d = train.view();
+  std::vector<std::int64_t> sizes{784};
+  sizes.insert(sizes.end(), a.hidden.begin(), a.hidden.end());
+  sizes.push_back(10);
+  const dr::Mlp net(sizes);
+  const std::int64_t p = net.params();
+  const Vector w = net.initial(morpheus::Rng::stream(1, 5)());
+  dr::BatchSampler sampler(d.rows(), morpheus::Rng::stream(1, 1)());
+  std::vector<std::vector<std::int64_t>> parts;
+  sampler.next(n, a.batch, parts);
+  RowMatrix g, msg, plain;
+  std::vector<double> pms, wms;
+  dr::partition_gradients(net, d, parts, w.data(), g, pms);
+  morpheus::Rng rng(17);
+  std::map<std::string, std::vector<double>> t;
+  auto timed = [&](const std::string& key, const std::function<void()>& f) {
+    const double t0 = now_ms();
+    f();
+    t[key].push_back(now_ms() - t0);
+  };
+  std::vector<std::unique_ptr<dr::CyclicCode>> codes;
+  for (int s : a.ss) codes.push_back(std::make_unique<dr::CyclicCode>(n, s));
+  const dr::GeometricMedianOptions fixed{0.0, 5};  // exactly 5 Weiszfeld iterations
+  const std::vector<dr::Block> whole{{0, p, "all"}};
+  for (int round = 0; round < a.cost_rounds; ++round) {
+    for (int j = 0; j < 5; ++j) {
+      Vector gj = Vector::Zero(p);
+      const auto& rows = parts[static_cast<std::size_t>(j)];
+      timed("partition",
+            [&] { net.gradient(d, rows.data(), static_cast<std::int64_t>(rows.size()), w.data(), gj.data()); });
+    }
+    timed("mean", [&] { dr::aggregate(dr::Rule::Mean, ConstRowMap(g.data(), n, p), 0); });
+    for (std::size_t si = 0; si < a.ss.size(); ++si) {
+      const int s = a.ss[si];
+      const std::string ks = ":" + std::to_string(s);
+      for (const auto& attack_name : a.attacks) {
+        const dr::Attack attack = dr::parse_attack(attack_name);
+        const std::string ka = ks + ":" + attack_name;
+        const auto adv = dr::place_adversaries(dr::Placement::Random, n, s, s, rng);
+        for (const dr::Rule rule : {dr::Rule::Repetition, dr::Rule::Cyclic}) {
+          const dr::CyclicCode* code = rule == dr::Rule::Cyclic ? codes[si].get() : nullptr;
+          const std::vector<double> zero(static_cast<std::size_t>(n), 0.0);
+          dr::encode_messages(rule, s, code, g, zero, msg, wms);  // worker_ms = encoding time only
+          t[std::string("encode:") + dr::rule_name(rule) + ka].push_back(median(wms));
+          dr::apply_attack(attack, dr::default_attack_scale(attack), adv, msg, rng);
+          timed(std::string("decode:") + dr::rule_name(rule) + ka, [&] {
+            dr::server_step(rule, s, code, ConstRowMap(msg.data(), n, p), {}, 0, dr::GeometricMedianOptions(), rng);
+          });
+        }
+        plain = g;
+        dr::apply_attack(attack, dr::default_attack_scale(attack), adv, plain, rng);
+        const ConstRowMap pv(plain.data(), n, p);
+        for (const char* rule : {"krum", "multi_krum", "bulyan"})
+          timed(std::string(rule) + ka, [&] { dr::aggregate(dr::parse_rule(rule, false), pv, s); });
+        timed("gm_5_iterations" + ka, [&] { dr::aggregate_blocks(dr::Rule::GeometricMedian, pv, whole, s, 0, fixed); });
+        timed("gm_per_layer_5_iterations" + ka,
+              [&] { dr::aggregate_blocks(dr::Rule::GeometricMedian, pv, net.blocks(), s, 0, fixed); });
+        // a converged run, to check the linear model (setup + per-iteration cost x iterations)
+        dr::BlockAggregate conv;
+        timed("gm_converged" + ka, [&] { conv = dr::aggregate_blocks(dr::Rule::GeometricMedian, pv, whole, s); });
+        t["gm_converged_iterations" + ka].push_back(conv.median_iterations[0]);
+      }
+    }
+    std::fprintf(stderr, "cost round %d done\n", round + 1);
+  }
+  for (const auto& [key, v] : t) {
+    const auto mm = std::minmax_element(v.begin(), v.end());
+    out.line(key + "," + fmt(median(v)) + "," + fmt(*mm.first) + "," + fmt(*mm.second) + "," +
+             std::to_string(v.size()));
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -392,6 +476,11 @@ int main(int argc, char** argv) {
               "grad_error,consistent");
     Csv configs(a.out + "/draco_configs.csv",
                 "seed,iteration,code,s,attack,worker_ms_max,encode_ms_median,decode_ms,rel_error,exact,consistent");
+    if (a.phase == "costs") {
+      Csv costs(a.out + "/costs.csv", "op,median_ms,min_ms,max_ms,rounds");
+      costs_phase(a, train, costs);
+      return 0;
+    }
     for (int seed : a.seeds) {
       if (a.phase == "draco" || a.phase == "all") draco_run(a, seed, train, test, iters, configs, runs, done);
       if (a.phase == "baselines" || a.phase == "all")

@@ -2,7 +2,7 @@
 """Report of bench/draco_paper.cpp: time to the test-accuracy target of DRACO and the baselines, its components, and
 the speed-ups with 95% intervals over seeds, against s and against the compute:communication ratio.
 
-  bench/draco_paper_report.py OUT_DIR [--workers 45] [--params 1033510] [--targets 0.80,0.84]
+  bench/draco_paper_report.py OUT_DIR[,OUT_DIR...] [--workers 45] [--params 1033510] [--targets 0.80,0.84]
 
 Iterations to a target are read from each run's curve (the first evaluation at or above it); a run that stopped
 without reaching it counts all its iterations and is marked censored (its speed-up is a lower bound).
@@ -58,8 +58,18 @@ def main():
     workers = int(opts.get("--workers", 45))
     params = int(opts.get("--params", 1033510))
     targets = [float(t) for t in opts.get("--targets", "0.80,0.84").split(",")]
+    hidden = [int(h) for h in opts.get("--hidden", "800,500").split(",")]
     for i, target in enumerate(targets):
-        report(out, workers, params, target, first=i == 0)
+        report(out, workers, params, hidden, target, first=i == 0)
+
+
+def block_sizes(params, hidden):
+    sizes = [784] + hidden + [10]
+    out = []
+    for l in range(len(sizes) - 1):
+        out += [sizes[l + 1] * sizes[l], sizes[l + 1]]
+    assert sum(out) == params, "params do not match the layers"
+    return out
 
 
 def crossing(rows, target):
@@ -71,32 +81,65 @@ def crossing(rows, target):
     return (int(rows[-1]["iteration"]) if rows else 0), True
 
 
-def report(out, workers, params, target, first):
+def report(out, workers, params, hidden, target, first):
     comm_bytes = 8.0 * params * (workers + 1)
 
     runs = {}
-    with open(f"{out}/runs.csv") as f:
-        for r in csv.reader(f):
-            if r[0] == "run":
-                continue
-            runs[r[0]] = r
     iters = defaultdict(list)
-    with open(f"{out}/iterations.csv") as f:
-        for r in csv.DictReader(f):
-            iters[r["run"]].append(r)
     configs = defaultdict(list)
-    with open(f"{out}/draco_configs.csv") as f:
-        for r in csv.DictReader(f):
-            configs[(int(r["seed"]), r["code"], int(r["s"]), r["attack"])].append(r)
-    machine = None
-    try:
-        with open(f"{out}/machine.csv") as f:
-            machine = [fnum(r["read_gb_per_s"]) for r in csv.DictReader(f)]
-    except FileNotFoundError:
-        pass
+    costs = {}
+    machine = []
+    for d in out.split(","):  # several output directories (e.g. runs split over two processes)
+        with open(f"{d}/runs.csv") as f:
+            for r in csv.reader(f):
+                if r[0] != "run":
+                    runs[r[0]] = r
+        with open(f"{d}/iterations.csv") as f:
+            for r in csv.DictReader(f):
+                iters[r["run"]].append(r)
+    # a restarted run appends its iterations again: keep the last row of each (run, iteration)
+    for key in list(iters):
+        last = {}
+        for r in iters[key]:
+            last[int(r["iteration"])] = r
+        iters[key] = [last[i] for i in sorted(last)]
+    for d in out.split(","):
+        try:
+            with open(f"{d}/draco_configs.csv") as f:
+                for r in csv.DictReader(f):
+                    configs[(int(r["seed"]), r["code"], int(r["s"]), r["attack"])].append(r)
+            for key in list(configs):  # keep the last row of each iteration (restarted runs)
+                last = {int(r["iteration"]): r for r in configs[key]}
+                configs[key] = [last[i] for i in sorted(last)]
+        except FileNotFoundError:
+            pass
+        try:
+            with open(f"{d}/costs.csv") as f:
+                for r in csv.DictReader(f):
+                    costs[r["op"]] = fnum(r["median_ms"])
+        except FileNotFoundError:
+            pass
+        try:
+            with open(f"{d}/machine.csv") as f:
+                machine += [fnum(r["read_gb_per_s"]) for r in csv.DictReader(f)]
+        except FileNotFoundError:
+            pass
 
     pooled_p = median([fnum(r["partition_ms_median"]) for rows in iters.values() for r in rows
                        if r["partition_ms_median"] != ""])
+    # the interleaved cost model (bench/draco_paper.cpp --phase costs) when present, else the times as run
+    use_costs = bool(costs)
+    p_ms = costs.get("partition", pooled_p)
+    blocks_d = block_sizes(params, hidden)
+
+    def gm_cost(k_total, per_block, s, attack):
+        """one aggregation of the geometric median: the mean (start) plus the Weiszfeld iterations, per coordinate"""
+        key = f":{s}:{attack}"
+        if per_block is None:
+            c = (costs["gm_5_iterations" + key] - costs["mean"]) / 5.0
+            return costs["mean"] + c * k_total
+        unit = (costs["gm_per_layer_5_iterations" + key] - costs["mean"]) / (5.0 * params)
+        return costs["mean"] + unit * sum(k * db for k, db in zip(per_block, blocks_d))
 
     def comm_ms(bw):
         return 0.0 if math.isinf(bw) else comm_bytes * 8.0 / bw * 1000.0
@@ -111,12 +154,16 @@ def report(out, workers, params, target, first):
     attacks = sorted({a for (_, _, _, a) in configs}, key=lambda a: a != "signflip")
     ss = sorted({s for (_, s) in codes})
 
+    def draco_parts(code, s, attack, seed=None):
+        if use_costs:
+            return costs[f"encode:{code}:{s}:{attack}"], costs[f"decode:{code}:{s}:{attack}"]
+        rows = [r for sd in ([seed] if seed else seeds) for r in configs[(sd, code, s, attack)]]
+        return median([fnum(r["encode_ms_median"]) for r in rows]), median([fnum(r["decode_ms"]) for r in rows])
+
     def draco_time(seed, code, s, attack, bw):
         reached, _ = draco[seed]
-        rows = configs[(seed, code, s, attack)]
-        enc = median([fnum(r["encode_ms_median"]) for r in rows])
-        dec = median([fnum(r["decode_ms"]) for r in rows])
-        per_it = (2 * s + 1) * pooled_p + enc + comm_ms(bw) + dec
+        enc, dec = draco_parts(code, s, attack, seed)
+        per_it = (2 * s + 1) * p_ms + enc + comm_ms(bw) + dec
         return reached * per_it
 
     # ---- baselines -----------------------------------------------------------------------------------------------
@@ -129,12 +176,20 @@ def report(out, workers, params, target, first):
         rows = sorted(iters[key], key=lambda x: int(x["iteration"]))[:tau]
         agg = sum(fnum(x["aggregate_ms"]) for x in rows)
         gm = [int(x["median_iterations"].split(":")[0]) for x in rows if x["median_iterations"]]
-        blocks = [x["median_iterations"].split(":")[1] for x in rows if x["median_iterations"]]
+        blocks = [[int(k) for k in x["median_iterations"].split(":")[1].split(";")] for x in rows
+                  if x["median_iterations"]]
+        if use_costs:  # the same aggregation, costed by the interleaved measurements
+            if rule == "geometric_median":
+                agg = sum(gm_cost(k, None, s, attack) for k in gm)
+            elif rule == "geometric_median_per_layer":
+                agg = sum(gm_cost(0, b, s, attack) for b in blocks)
+            else:
+                agg = len(rows) * costs[f"{rule}:{s}:{attack}"]
         base[(rule, attack, s)][seed] = dict(tau=tau, censored=censored, agg=agg, gm=gm, blocks=blocks,
                                              agg_med=median([fnum(x["aggregate_ms"]) for x in rows]))
 
     def base_time(info, bw):
-        return info["tau"] * (pooled_p + comm_ms(bw)) + info["agg"]
+        return info["tau"] * (p_ms + comm_ms(bw)) + info["agg"]
 
     rules = ["geometric_median", "geometric_median_per_layer", "krum", "multi_krum", "bulyan"]
     label = {"geometric_median": "GM (whole)", "geometric_median_per_layer": "GM (per layer)", "krum": "Krum*",
@@ -145,16 +200,29 @@ def report(out, workers, params, target, first):
     if first:
         p(f"# DRACO at paper scale: {workers} workers, {params:,} parameters\n")
     p(f"## Target test accuracy {target:.2f}\n")
-    p(f"Pooled median partition-gradient time p = {pooled_p:.2f} ms; communication per iteration "
-      f"{comm_bytes / 1e6:.0f} MB = {comm_ms(1e9):.0f} ms at 1 Gbit/s, {comm_ms(1e10):.0f} ms at 10 Gbit/s.")
-    if machine:
+    if first:
+        p("Costs: " + ("interleaved measurements (costs.csv: every operation timed in each round, medians)"
+                       if use_costs else "as measured during the training runs (no costs.csv)") +
+          f"; partition-gradient time p = {p_ms:.2f} ms (as run during training: {pooled_p:.2f} ms); "
+          f"communication per iteration {comm_bytes / 1e6:.0f} MB = {comm_ms(1e9):.0f} ms at 1 Gbit/s, "
+          f"{comm_ms(1e10):.0f} ms at 10 Gbit/s.")
+        if use_costs:
+            for s_ in sorted({int(k.split(":")[1]) for k in costs if k.startswith("gm_converged:")}):
+                for a_ in sorted({k.split(":")[2] for k in costs if k.startswith("gm_converged:")}):
+                    key = f":{s_}:{a_}"
+                    if "gm_converged" + key in costs:
+                        pred = gm_cost(costs["gm_converged_iterations" + key], None, s_, a_)
+                        p(f"Geometric-median cost model check (s = {s_}, {a_}): converged in "
+                          f"{costs['gm_converged_iterations' + key]:.0f} iterations, measured "
+                          f"{costs['gm_converged' + key]:.0f} ms, model {pred:.0f} ms.")
+    if machine and first:
         p(f"Streaming read bandwidth of this machine: {max(machine):.1f} GB/s (best of the runs' probes).")
     p("")
     # exactness
     n_rows = sum(len(v) for v in configs.values())
     n_exact = sum(1 for v in configs.values() for r in v if r["exact"] == "1" and r["consistent"] == "1")
     worst_cyc = max([fnum(r["rel_error"]) for (sd, c, s, a), v in configs.items() if c == "cyclic" for r in v] or [0])
-    p(f"DRACO exactness: {n_exact} of {n_rows} decodes exact (repetition bit for bit, cyclic within 1e-9; worst "
+    p(f"\nDRACO exactness: {n_exact} of {n_rows} decodes exact (repetition bit for bit, cyclic within 1e-9; worst "
       f"cyclic relative error {worst_cyc:.1e}).\n")
     p("### Iterations to the target (DRACO = adversary-free trajectory)\n")
     p("| rule | attack | s | iterations (per seed) | reached |")
@@ -172,13 +240,13 @@ def report(out, workers, params, target, first):
                   f"{sum(1 for v in info.values() if not v['censored'])}/{len(info)} |")
     p("")
     p("### Per-iteration components (ms, medians)\n")
-    p("| rule | s | compute (slowest worker) | encode | aggregation / decode, reverse-gradient | constant | "
+    p("| rule | s | compute (slowest worker) | encode | aggregation / decode per step, reverse-gradient | constant | "
       "Weiszfeld iterations per step (median, max) |")
     p("|---|---|---|---|---|---|---|")
     for code, s in codes:
-        enc = median([fnum(r["encode_ms_median"]) for sd in seeds for r in configs[(sd, code, s, attacks[0])]])
-        decs = [median([fnum(r["decode_ms"]) for sd in seeds for r in configs[(sd, code, s, a)]]) for a in attacks]
-        p(f"| DRACO {code} | {s} | {(2 * s + 1) * pooled_p:.0f} | {enc:.0f} | " + " | ".join(f"{d:.0f}" for d in decs)
+        enc = draco_parts(code, s, attacks[0])[0]
+        decs = [draco_parts(code, s, a)[1] for a in attacks]
+        p(f"| DRACO {code} | {s} | {(2 * s + 1) * p_ms:.0f} | {enc:.0f} | " + " | ".join(f"{d:.0f}" for d in decs)
           + " | |")
     for rule in rules:
         for s in ss:
@@ -186,12 +254,12 @@ def report(out, workers, params, target, first):
             gms = []
             for attack in attacks:
                 info = base.get((rule, attack, s), {})
-                meds.append(median([v["agg_med"] for v in info.values()]) if info else float("nan"))
+                meds.append(median([v["agg"] / v["tau"] for v in info.values()]) if info else float("nan"))
                 gms += [g for v in info.values() for g in v["gm"]]
             if all(math.isnan(m) for m in meds):
                 continue
             gtxt = f"{median(gms):.0f}, {max(gms)}" if gms else ""
-            p(f"| {label[rule]} | {s} | {pooled_p:.0f} | | " + " | ".join(f"{m:.0f}" for m in meds) + f" | {gtxt} |")
+            p(f"| {label[rule]} | {s} | {p_ms:.0f} | | " + " | ".join(f"{m:.0f}" for m in meds) + f" | {gtxt} |")
     p("")
     p("### Speed-up of DRACO in time to target (geometric mean over seeds [95% interval])\n")
     verdict = {bw: [] for _, bw in BANDWIDTHS}
@@ -237,7 +305,7 @@ def report(out, workers, params, target, first):
             sp = [base_time(info[sd], bw) / draco_time(sd, "repetition", s, attacks[0], bw) for sd in sorted(info)
                   if sd in draco and configs.get((sd, "repetition", s, attacks[0]))]
             row.append(f"{interval(sp)[0]:.2f}" if sp else "")
-        ratio = pooled_p / comm_ms(bw) if not math.isinf(bw) else math.inf
+        ratio = p_ms / comm_ms(bw) if not math.isinf(bw) else math.inf
         p(f"| {gbps} Gbit/s | {ratio:.3g} | " + " | ".join(row) + " |")
     p("")
     p(f"### Verdict (decision rule: holds at a bandwidth if the 95% lower bound is >= {SEVERAL:g} for both codes, both "
