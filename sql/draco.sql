@@ -87,7 +87,7 @@ SELECT * FROM morpheus.draco_train(source => 'draco_pts', family => 'linear');
 SELECT * FROM morpheus.draco_train(source => 'no_such_table');
 SELECT * FROM morpheus.draco_train(source => 'SELECT features, label FROM draco_pts WHERE false');
 SELECT * FROM morpheus.draco_train(source => 'SELECT features, NULL::int AS label FROM draco_pts');
-SELECT * FROM morpheus.draco_train(source => 'draco_pts', features => '{features, nope}');
+SELECT * FROM morpheus.draco_train(source => 'draco_pts', features => '{id, nope}');
 SELECT * FROM morpheus.draco_train(source => 'SELECT CASE WHEN id = 5 THEN ARRAY[1.0]::float8[] ELSE features END AS features, label FROM draco_pts ORDER BY id');
 SELECT * FROM morpheus.draco_train(source => 'draco_pts', family => 'mlp', hidden_layers => '{0}');
 SELECT morpheus.robust_aggregate(gradients => '{{1,2},{3,4}}', rule => 'krum', max_adversaries => 1);

@@ -223,10 +223,13 @@ Datum mlp_predict_body(FunctionCallInfo fcinfo) {
     throw invalid_parameter("features have " + std::to_string(x.size) +
                                 " values but layers[1] = " + std::to_string(layers.front()) + " inputs",
                             "Give layers = {inputs, hidden..., classes} of the trained network.");
-  if (w.size != net.params())
-    throw invalid_parameter(
-        "weights have " + std::to_string(w.size) + " values but layers " + " need " + std::to_string(net.params()),
-        "Pass the weights draco_train returned for the same layers.");
+  if (w.size != net.params()) {
+    std::string ls;
+    for (std::int64_t v : layers) ls += (ls.empty() ? "" : ", ") + std::to_string(v);
+    throw invalid_parameter("weights have " + std::to_string(w.size) + " values but layers {" + ls + "} need " +
+                                std::to_string(net.params()),
+                            "Pass the weights draco_train returned for the same layers.");
+  }
   RowMatrix out;
   net.logits(ConstRowMap(x.data, 1, x.size), w.data, out);
   Eigen::Index best = 0;
