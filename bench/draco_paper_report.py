@@ -59,8 +59,9 @@ def main():
     params = int(opts.get("--params", 1033510))
     targets = [float(t) for t in opts.get("--targets", "0.80,0.84").split(",")]
     hidden = [int(h) for h in opts.get("--hidden", "800,500").split(",")]
+    plot = opts.get("--plot-data")
     for i, target in enumerate(targets):
-        report(out, workers, params, hidden, target, first=i == 0)
+        report(out, workers, params, hidden, target, first=i == 0, plot=plot if i == 0 else None)
 
 
 def block_sizes(params, hidden):
@@ -81,7 +82,7 @@ def crossing(rows, target):
     return (int(rows[-1]["iteration"]) if rows else 0), True
 
 
-def report(out, workers, params, hidden, target, first):
+def report(out, workers, params, hidden, target, first, plot=None):
     comm_bytes = 8.0 * params * (workers + 1)
 
     runs = {}
@@ -293,21 +294,33 @@ def report(out, workers, params, hidden, target, first):
                     p(f"| {label[rule]} | {attack_label.get(attack, attack)} | {s} | {cells[0]} | {cells[1]} |")
         p("")
     p("\\* later baselines than the paper's (no verdict).\n")
-    p("### Speed-up against the compute:communication ratio (GM whole, reverse-gradient)\n")
-    p("| bandwidth | compute : communication (baseline worker) | " +
-      " | ".join(f"repetition s={s}" for s in ss) + " |")
-    p("|---|---|" + "---|" * len(ss))
-    for gbps in [0.1, 0.3, 1, 3, 10, 30, 100, math.inf]:
+    p("### Speed-up against the compute:communication ratio (reverse-gradient attack; geometric means over seeds)\n")
+    p("Compute : communication = one baseline worker's gradient time p over the communication time per iteration.\n")
+    sweep = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000, math.inf]
+    cols = [(rule, code, s) for rule in ("geometric_median", "geometric_median_per_layer")
+            for code in ("repetition", "cyclic") for s in ss]
+    p("| bandwidth | compute : communication | " +
+      " | ".join(f"{label[r]} / {c[:3]}. s={s_}" for r, c, s_ in cols) + " |")
+    p("|---|---|" + "---|" * len(cols))
+    rows_out = []
+    for gbps in sweep:
         bw = gbps * 1e9
         row = []
-        for s in ss:
-            info = base.get(("geometric_median", attacks[0], s), {})
-            sp = [base_time(info[sd], bw) / draco_time(sd, "repetition", s, attacks[0], bw) for sd in sorted(info)
-                  if sd in draco and configs.get((sd, "repetition", s, attacks[0]))]
-            row.append(f"{interval(sp)[0]:.2f}" if sp else "")
+        for rule, code, s in cols:
+            info = base.get((rule, attacks[0], s), {})
+            sp = [base_time(info[sd], bw) / draco_time(sd, code, s, attacks[0], bw) for sd in sorted(info)
+                  if sd in draco and (use_costs or configs.get((sd, code, s, attacks[0])))]
+            row.append(interval(sp)[0] if sp else float("nan"))
         ratio = p_ms / comm_ms(bw) if not math.isinf(bw) else math.inf
-        p(f"| {gbps} Gbit/s | {ratio:.3g} | " + " | ".join(row) + " |")
+        rows_out.append((gbps, ratio, row))
+        p(f"| {gbps:g} Gbit/s | {ratio:.3g} | " + " | ".join(f"{x:.2f}" for x in row) + " |")
     p("")
+    if plot:
+        with open(plot, "w") as f:
+            f.write("gbps,ratio," + ",".join(f"{r}/{c}/s{s_}" for r, c, s_ in cols) + "\n")
+            for gbps, ratio, row in rows_out:
+                if not math.isinf(gbps):
+                    f.write(f"{gbps},{ratio}," + ",".join(f"{x}" for x in row) + "\n")
     p(f"### Verdict (decision rule: holds at a bandwidth if the 95% lower bound is >= {SEVERAL:g} for both codes, both "
       f"GM variants, both attacks and every s; does not hold if the upper bound is < {SEVERAL:g} in at least half of "
       "these settings; partial otherwise)\n")
