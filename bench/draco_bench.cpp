@@ -34,9 +34,8 @@ double time_ms(int reps, F&& f) {
   return best;
 }
 
-void fill_random(RowMatrix& m, std::mt19937_64& rng) {
-  std::normal_distribution<double> nd;
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = nd(rng);
+void fill_random(RowMatrix& m, morpheus::Rng& rng) {
+  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.normal();
 }
 
 }  // namespace
@@ -49,12 +48,12 @@ int main(int argc, char** argv) {
   };
   const std::vector<Case> cases{{15, 2}, {45, 4}, {100, 2}};
   const std::vector<long> dims = quick ? std::vector<long>{1000, 100000} : std::vector<long>{1000, 100000, 1000000};
-  std::mt19937_64 rng(1);
+  morpheus::Rng rng(1);
   for (long d : dims) {
     const int reps = d >= 1000000 ? 9 : d >= 100000 ? 5 : 20;  // the baselines run once at d = 1e6 (below)
     for (const Case& c : cases) {
       const int n = c.n, s = c.s;
-      std::mt19937_64 adv_rng(7);
+      morpheus::Rng adv_rng(7);
       const auto adv = dr::place_adversaries(dr::Placement::Random, n, s, s, adv_rng);
       // partition gradients
       dr::Messages plain, rep, cyc;
@@ -73,7 +72,7 @@ int main(int argc, char** argv) {
       dr::CyclicCode code(n, s);
       cyc.re.resize(n, d);
       cyc.re.noalias() = code.wreal() * plain.re;  // real messages
-      std::mt19937_64 arng(3);
+      morpheus::Rng arng(3);
       dr::apply_attack(dr::Attack::SignFlip, 100, adv, plain, arng);
       dr::apply_attack(dr::Attack::SignFlip, 100, adv, rep, arng);
       dr::apply_attack(dr::Attack::SignFlip, 100, adv, cyc, arng);
@@ -81,7 +80,7 @@ int main(int argc, char** argv) {
       // mean and the two decoders are timed interleaved (one run of each per round, best of `reps` rounds), so
       // that load from other processes on the shared machine biases none of them
       Vector out, out_rep, out_cyc;
-      std::mt19937_64 prng(5);
+      morpheus::Rng prng(5);
       double t_mean = 1e300, t_rep = 1e300, t_cyc = 1e300;
       for (int round = 0; round < reps; ++round) {
         t_mean = std::min(t_mean, time_ms(1, [&] { out = dr::aggregate(dr::Rule::Mean, pv, s); }));

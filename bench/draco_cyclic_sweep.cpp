@@ -10,7 +10,7 @@
 #include "core/draco/draco.hpp"
 namespace dr = morpheus::draco;
 int main() {
-  std::mt19937_64 rng(2);
+  morpheus::Rng rng(2);
   double overall = 0;
   std::vector<int> sizes;
   for (int n = 3; n <= 300; n += (n < 65 ? 1 : 7)) sizes.push_back(n);
@@ -19,8 +19,7 @@ int main() {
     for (int s = 1; s <= dr::cyclic_max_tolerance(n); ++s) {
       dr::CyclicCode code(n, s);
       morpheus::RowMatrix g(n, 8);
-      std::normal_distribution<double> nd;
-      for (int i = 0; i < g.size(); ++i) g.data()[i] = nd(rng);
+      for (int i = 0; i < g.size(); ++i) g.data()[i] = rng.normal();
       morpheus::Vector truth = g.colwise().sum().transpose();
       const morpheus::RowMatrix r = code.wreal() * g;
       for (int rep = 0; rep < 24; ++rep) {

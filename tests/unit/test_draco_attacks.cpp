@@ -5,7 +5,7 @@ TEST(DracoAttacks, Definitions) {
   dr::Messages m;
   m.re = randn(6, 4, 2);
   const RowMatrix orig = m.re;
-  std::mt19937_64 rng(1);
+  morpheus::Rng rng(1);
   const std::vector<int> adv{1, 4};
   Vector mu = Vector::Zero(4), sd = Vector::Zero(4);
   for (int i : {0, 2, 3, 5}) mu += orig.row(i).transpose() / 4;

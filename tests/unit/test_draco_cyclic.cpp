@@ -79,7 +79,7 @@ TEST(DracoCyclic, ExhaustiveSmallCode) {
     dr::CyclicCode code(n, s);
     const RowMatrix g = randn(n, d, 4);
     const Vector truth = g.colwise().sum().transpose();
-    std::mt19937_64 rng(1);
+    morpheus::Rng rng(1);
     int cases = 0;
     for (int mask = 0; mask < (1 << n); ++mask) {
       if (__builtin_popcount(mask) > s) continue;
@@ -102,7 +102,7 @@ TEST(DracoCyclic, ExhaustiveSmallCode) {
 }
 
 TEST(DracoCyclic, GridOfSizesAndAttacks) {
-  std::mt19937_64 rng(11);
+  morpheus::Rng rng(11);
   for (auto [n, s] : std::vector<std::pair<int, int>>{{3, 1},
                                                       {4, 1},
                                                       {5, 1},
@@ -145,7 +145,7 @@ TEST(DracoCyclic, GridOfSizesAndAttacks) {
 }
 
 TEST(DracoCyclic, MoreThanSAdversariesIsDetected) {
-  std::mt19937_64 rng(5);
+  morpheus::Rng rng(5);
   for (auto [n, s] : std::vector<std::pair<int, int>>{{7, 1}, {7, 2}, {11, 2}, {15, 3}, {45, 5}}) {
     dr::CyclicCode code(n, s);
     const RowMatrix g = randn(n, 20, 7 + n);
@@ -178,7 +178,7 @@ TEST(DracoCyclic, BlockSizesGiveTheSameExactSum) {
   // the decoder works block by block; every block size (1 coordinate, a few, uneven tail, one block) is exact
   for (auto [n, s] : std::vector<std::pair<int, int>>{{9, 2}, {12, 3}}) {
     Coded c(n, s, 300, 17);
-    std::mt19937_64 rng(4);
+    morpheus::Rng rng(4);
     dr::Messages m = c.clean;
     const auto adv = dr::place_adversaries(dr::Placement::Random, n, s, s, rng);
     dr::apply_attack(dr::Attack::SignFlip, 100, adv, m, rng);
@@ -198,7 +198,7 @@ TEST(DracoCyclic, LiarsInOneBlockOnlyAreCaught) {
   // and excluded there; two adversaries lying in different blocks likewise
   const int n = 11, s = 2, d = 1000;
   Coded c(n, s, d, 23);
-  std::mt19937_64 rng(8);
+  morpheus::Rng rng(8);
   dr::Messages m = c.clean;
   for (int col = 700; col < 705; ++col) m.re(3, col) += 1e3;
   m.re(8, 20) = -m.re(8, 20) * 50 + 1;
@@ -222,7 +222,7 @@ TEST(DracoCyclic, NonFiniteMessagesAreLocated) {
   // Inf and NaN come only from liars: their projection is set to zero, which the locator finds like any error
   for (auto [n, s] : std::vector<std::pair<int, int>>{{7, 2}, {10, 2}}) {
     Coded c(n, s, 200, 31);
-    std::mt19937_64 rng(2);
+    morpheus::Rng rng(2);
     dr::Messages m = c.clean;
     m.re(1, 5) = std::numeric_limits<double>::infinity();
     m.re(4, 150) = std::numeric_limits<double>::quiet_NaN();
@@ -237,7 +237,7 @@ TEST(DracoCyclic, NonFiniteMessagesAreLocated) {
 
 TEST(DracoCyclic, ShapesChecked) {
   Coded c(9, 3, 40, 3);
-  std::mt19937_64 rng(6);
+  morpheus::Rng rng(6);
   const RowMatrix eight = randn(8, 40, 1);
   EXPECT_EQ(kind_of([&] { c.code.decode(view(eight), rng); }), morpheus::ErrorKind::InvalidParameter);
   // no coordinates: an empty, consistent sum

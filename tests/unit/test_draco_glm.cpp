@@ -4,12 +4,12 @@
 TEST(DracoGlm, GradientsMatchFiniteDifferences) {
   const int rows = 20, p = 4;
   const RowMatrix x = randn(rows, p, 1, 0.7);
-  std::mt19937_64 gen(2);
+  morpheus::Rng gen(2);
   for (dr::Model m : {dr::Model::LeastSquares, dr::Model::Logistic, dr::Model::Softmax, dr::Model::Poisson}) {
     std::vector<double> y(rows);
     for (int r = 0; r < rows; ++r) {
       switch (m) {
-        case dr::Model::LeastSquares: y[r] = std::normal_distribution<double>(0, 2)(gen); break;
+        case dr::Model::LeastSquares: y[r] = gen.normal(0, 2); break;
         case dr::Model::Logistic: y[r] = r % 2; break;
         case dr::Model::Softmax: y[r] = r % 3; break;
         case dr::Model::Poisson: y[r] = r % 4; break;

@@ -3,7 +3,7 @@
 #include "test_draco_util.hpp"
 
 TEST(DracoRepetition, BitExactUnderEveryPlacementAndAttack) {
-  std::mt19937_64 rng(3);
+  morpheus::Rng rng(3);
   for (auto [n, s] : std::vector<std::pair<int, int>>{{3, 1}, {6, 1}, {9, 1}, {15, 2}, {10, 2}, {21, 3}, {45, 2}}) {
     const RowMatrix g = randn(n, 30, n * 7 + s);
     const dr::Messages clean = repetition_messages(n, s, g);
@@ -34,7 +34,7 @@ TEST(DracoRepetition, BeyondSAdversaries) {
   const int n = 9, s = 1;
   const RowMatrix g = randn(n, 5, 8);
   const dr::Messages clean = repetition_messages(n, s, g);
-  std::mt19937_64 rng(1);
+  morpheus::Rng rng(1);
   // omniscient placement of s+1 identical sign-flipped messages in one group flips that group: the limit of DRACO
   auto adv = dr::place_adversaries(dr::Placement::Omniscient, n, s + 1, s, rng);
   EXPECT_EQ(adv, (std::vector<int>{0, 1}));
@@ -63,7 +63,7 @@ TEST(DracoCodes, SizeChecksAndPlacement) {
        std::vector<std::pair<int, int>>{{30, 14}, {45, 6}, {64, 5}, {100, 4}, {150, 3}, {200, 2}, {300, 1}})
     EXPECT_NO_THROW(dr::require_code_size(dr::Rule::Cyclic, n, s)) << n << "," << s;
   EXPECT_NO_THROW(dr::require_code_size(dr::Rule::Repetition, 110, 5));
-  std::mt19937_64 rng(1);
+  morpheus::Rng rng(1);
   EXPECT_EQ(dr::place_adversaries(dr::Placement::Omniscient, 15, 5, 2, rng), (std::vector<int>{0, 1, 2, 5, 6}));
   const auto r1 = dr::place_adversaries(dr::Placement::Random, 15, 4, 2, rng);
   EXPECT_EQ(r1.size(), 4u);

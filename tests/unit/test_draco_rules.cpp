@@ -79,7 +79,7 @@ TEST(DracoRules, GeometricMedianOptimality) {
   // a majority at one point: the median is that point (Vardi-Zhang stop)
   RowMatrix maj(5, 2);
   maj << 1, 1, 1, 1, 1, 1, 10, -3, -4, 7;
-  const Vector mz = dr::geometric_median(view(maj)).z;
+  const Vector mz = dr::geometric_median(view(maj), 1e-14).z;
   EXPECT_NEAR(std::abs(mz[0] - 1) + std::abs(mz[1] - 1), 0.0, 1e-9);
 }
 
@@ -87,8 +87,10 @@ TEST(DracoRules, PermutationInvariance) {
   const RowMatrix v = randn(11, 4, 5);
   RowMatrix perm(11, 4);
   for (int i = 0; i < 11; ++i) perm.row(i) = v.row((i * 4 + 3) % 11);
+  // Bulyan is left out: its later Krum rounds score each input by its nearest neighbour only (n - f - 2 = 1 of the
+  // remaining pool), so two mutual nearest neighbours tie exactly and the tie rule (lowest index) depends on the order
   for (dr::Rule r : {dr::Rule::Mean, dr::Rule::Median, dr::Rule::TrimmedMean, dr::Rule::GeometricMedian, dr::Rule::Krum,
-                     dr::Rule::MultiKrum, dr::Rule::Bulyan})
+                     dr::Rule::MultiKrum})
     EXPECT_LT((dr::aggregate(r, view(v), 2) - dr::aggregate(r, view(perm), 2)).norm(), 1e-9) << dr::rule_name(r);
 }
 
@@ -145,4 +147,106 @@ TEST(DracoRules, SizeRequirements) {
   EXPECT_EQ(kind_of([] { dr::parse_rule("average", false); }), morpheus::ErrorKind::InvalidParameter);
   EXPECT_EQ(kind_of([] { dr::parse_rule("cyclic", false); }), morpheus::ErrorKind::InvalidParameter);
   EXPECT_EQ(kind_of([] { dr::parse_attack("flip"); }), morpheus::ErrorKind::InvalidParameter);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The geometric median's stopping rule and the per-layer (per-block) rules
+// ---------------------------------------------------------------------------------------------------------------
+namespace {
+// Textbook Weiszfeld from the mean with hdmedians' rule (stop when ||z_{t+1} - z_t|| < eps, at most max_iter
+// iterations), for inputs that never coincide with an iterate; counts the iterations.
+std::pair<Vector, int> weiszfeld(const RowMatrix& v, double eps, int max_iter) {
+  Vector z = v.colwise().mean().transpose();
+  int it = 0;
+  while (it < max_iter) {
+    ++it;
+    Vector num = Vector::Zero(v.cols());
+    double den = 0;
+    for (Eigen::Index i = 0; i < v.rows(); ++i) {
+      const double w = 1.0 / (v.row(i).transpose() - z).norm();
+      num += w * v.row(i).transpose();
+      den += w;
+    }
+    const Vector next = num / den;
+    const double step = (next - z).norm();
+    z = next;
+    if (step < eps) break;
+  }
+  return {z, it};
+}
+}  // namespace
+
+TEST(DracoRules, GeometricMedianStoppingRuleAndIterations) {
+  RowMatrix v = randn(15, 40, 3);
+  for (int i = 0; i < 3; ++i) v.row(i) *= -100;  // three reverse-gradient attackers
+  for (double eps : {1e-4, 1e-8, 1e-12}) {
+    const auto [ref, ref_it] = weiszfeld(v, eps, 1000);
+    const auto gm = dr::geometric_median(view(v), eps, 1000);
+    EXPECT_TRUE(gm.converged);
+    EXPECT_NEAR(gm.iterations, ref_it, 1) << eps;  // the same iteration, up to rounding at the threshold
+    EXPECT_LT((gm.z - ref).norm(), 10 * eps + 1e-12) << eps;
+  }
+  // stopped at the cap: not converged, exactly max_iterations done
+  const auto capped = dr::geometric_median(view(v), 1e-300, 7);
+  EXPECT_FALSE(capped.converged);
+  EXPECT_EQ(capped.iterations, 7);
+  const auto [ref7, it7] = weiszfeld(v, 0, 7);
+  EXPECT_EQ(it7, 7);
+  EXPECT_LT((capped.z - ref7).norm(), 1e-12 * ref7.norm());
+}
+
+TEST(DracoRules, PerLayerGeometricMedianEqualsWeiszfeldPerBlock) {
+  RowMatrix v = randn(9, 23, 12);
+  v.row(2) *= -100;
+  v.row(7).setConstant(-100);
+  const std::vector<dr::Block> blocks{{0, 10, "w[0]"}, {10, 3, "b[0]"}, {13, 8, "w[1]"}, {21, 2, "b[1]"}};
+  const dr::BlockAggregate per = dr::aggregate_blocks(dr::Rule::GeometricMedian, view(v), blocks, 2);
+  ASSERT_EQ(per.median_iterations.size(), 4u);
+  EXPECT_TRUE(per.median_converged);
+  for (std::size_t b = 0; b < blocks.size(); ++b) {
+    const RowMatrix part = v.middleCols(blocks[b].offset, blocks[b].size);  // an explicit copy of the block
+    const auto [ref, ref_it] = weiszfeld(part, 1e-8, 1000);
+    EXPECT_LT((per.value.segment(blocks[b].offset, blocks[b].size) - ref).norm(), 1e-7) << blocks[b].name;
+    EXPECT_NEAR(per.median_iterations[b], ref_it, 1) << blocks[b].name;
+  }
+  // one block is the whole-vector median; per block differs from it
+  const dr::BlockAggregate whole = dr::aggregate_blocks(dr::Rule::GeometricMedian, view(v), {{0, 23, "all"}}, 2);
+  EXPECT_LT((whole.value - dr::geometric_median(view(v)).z).norm(), 1e-14);
+  EXPECT_GT((whole.value - per.value).norm(), 1e-6);
+  // Krum per block picks a (possibly different) input per block
+  const dr::BlockAggregate krum = dr::aggregate_blocks(dr::Rule::Krum, view(v), blocks, 2);
+  for (const auto& b : blocks) {
+    const RowMatrix part = v.middleCols(b.offset, b.size);
+    EXPECT_EQ(krum.value.segment(b.offset, b.size), dr::aggregate(dr::Rule::Krum, view(part), 2));
+  }
+  EXPECT_TRUE(krum.median_iterations.empty());
+  // blocks must tile the columns
+  EXPECT_EQ(kind_of([&] {
+              dr::aggregate_blocks(dr::Rule::Mean, view(v), {{0, 10, "a"}, {11, 12, "b"}}, 2);
+            }),
+            morpheus::ErrorKind::InvalidParameter);
+  EXPECT_EQ(kind_of([&] {
+              dr::aggregate_blocks(dr::Rule::Mean, view(v), {{0, 10, "a"}}, 2);
+            }),
+            morpheus::ErrorKind::InvalidParameter);
+}
+
+TEST(DracoRules, OptionErrorsNameTheArgument) {
+  try {
+    dr::parse_rule("average", true);
+    FAIL();
+  } catch (const morpheus::Error& e) {
+    EXPECT_STREQ(e.what(), "unknown aggregation \"average\"");
+    EXPECT_EQ(
+        e.hint(),
+        "valid values: cyclic, repetition, mean, median, trimmed_mean, geometric_median, krum, multi_krum, bulyan");
+  }
+  try {
+    dr::parse_attack("flip");
+    FAIL();
+  } catch (const morpheus::Error& e) {
+    EXPECT_STREQ(e.what(), "unknown attack \"flip\"");
+    EXPECT_EQ(e.hint(), "valid values: none, signflip, constant, gaussian, alie, ipm");
+  }
+  EXPECT_EQ(kind_of([] { dr::parse_placement("worst"); }), morpheus::ErrorKind::InvalidParameter);
 }

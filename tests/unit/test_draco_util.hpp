@@ -8,11 +8,11 @@
 #include <cstring>
 #include <functional>
 #include <numeric>
-#include <random>
 #include <vector>
 
 #include "core/draco/draco.hpp"
 #include "core/errors.hpp"
+#include "core/random.hpp"
 
 namespace dr = morpheus::draco;
 using morpheus::ConstRowMap;
@@ -22,11 +22,10 @@ using morpheus::Vector;
 namespace draco_test {
 
 inline RowMatrix randn(int r, int c, unsigned seed, double sd = 1.0) {
-  std::mt19937_64 gen(seed);
-  std::normal_distribution<double> nd(0.0, sd);
+  morpheus::Rng gen(seed);
   RowMatrix m(r, c);
   for (int i = 0; i < r; ++i)
-    for (int j = 0; j < c; ++j) m(i, j) = nd(gen);
+    for (int j = 0; j < c; ++j) m(i, j) = sd * gen.normal();
   return m;
 }
 inline ConstRowMap view(const RowMatrix& m) { return ConstRowMap(m.data(), m.rows(), m.cols()); }

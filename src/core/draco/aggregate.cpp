@@ -7,52 +7,39 @@
 #include "core/draco/draco.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
+#include "core/options.hpp"
 
 namespace morpheus::draco {
 
 namespace {
-const char* const kRules = "mean, median, trimmed_mean, geometric_median, krum, multi_krum, bulyan";
-const char* const kAllRules =
-    "cyclic, repetition, mean, median, trimmed_mean, geometric_median, krum, multi_krum, bulyan";
+const std::initializer_list<Choice<Rule>> kRuleChoices = {{"mean", Rule::Mean},
+                                                          {"median", Rule::Median},
+                                                          {"trimmed_mean", Rule::TrimmedMean},
+                                                          {"geometric_median", Rule::GeometricMedian},
+                                                          {"krum", Rule::Krum},
+                                                          {"multi_krum", Rule::MultiKrum},
+                                                          {"bulyan", Rule::Bulyan}};
+const std::initializer_list<Choice<Rule>> kAllRuleChoices = {
+    {"cyclic", Rule::Cyclic}, {"repetition", Rule::Repetition},    {"mean", Rule::Mean},
+    {"median", Rule::Median}, {"trimmed_mean", Rule::TrimmedMean}, {"geometric_median", Rule::GeometricMedian},
+    {"krum", Rule::Krum},     {"multi_krum", Rule::MultiKrum},     {"bulyan", Rule::Bulyan}};
 }  // namespace
 
 Rule parse_rule(const std::string& name, bool allow_codes) {
-  if (name == "mean") return Rule::Mean;
-  if (name == "median") return Rule::Median;
-  if (name == "trimmed_mean") return Rule::TrimmedMean;
-  if (name == "geometric_median") return Rule::GeometricMedian;
-  if (name == "krum") return Rule::Krum;
-  if (name == "multi_krum") return Rule::MultiKrum;
-  if (name == "bulyan") return Rule::Bulyan;
-  if (allow_codes && name == "repetition") return Rule::Repetition;
-  if (allow_codes && name == "cyclic") return Rule::Cyclic;
-  throw invalid_parameter(std::string(allow_codes ? "aggregation" : "rule") + " \"" + name + "\" is not supported",
-                          std::string("Valid values: ") + (allow_codes ? kAllRules : kRules) + ".");
+  return allow_codes ? parse_choice("aggregation", name, kAllRuleChoices) : parse_choice("rule", name, kRuleChoices);
 }
 
-const char* rule_name(Rule r) {
-  switch (r) {
-    case Rule::Mean: return "mean";
-    case Rule::Median: return "median";
-    case Rule::TrimmedMean: return "trimmed_mean";
-    case Rule::GeometricMedian: return "geometric_median";
-    case Rule::Krum: return "krum";
-    case Rule::MultiKrum: return "multi_krum";
-    case Rule::Bulyan: return "bulyan";
-    case Rule::Repetition: return "repetition";
-    case Rule::Cyclic: return "cyclic";
-  }
-  return "?";
-}
+const char* rule_name(Rule r) { return choice_name(r, kAllRuleChoices); }
 
 bool is_code(Rule r) { return r == Rule::Repetition || r == Rule::Cyclic; }
 
 void require_rule_size(Rule rule, int n, int f) {
-  if (f < 0) throw invalid_parameter("f = " + std::to_string(f) + " is negative", "Give f >= 0.");
+  if (f < 0)
+    throw invalid_parameter("max_adversaries = " + std::to_string(f) + " is negative", "Give max_adversaries >= 0.");
   auto fail = [&](const std::string& need, int min_n) {
-    throw invalid_parameter(std::string(rule_name(rule)) + " with f = " + std::to_string(f) + " needs " + need +
-                                " inputs but got " + std::to_string(n),
-                            "Give at least " + std::to_string(min_n) + " inputs or a smaller f.");
+    throw invalid_parameter(std::string(rule_name(rule)) + " with max_adversaries f = " + std::to_string(f) +
+                                " needs " + need + " inputs but got " + std::to_string(n),
+                            "Give at least " + std::to_string(min_n) + " inputs or a smaller max_adversaries.");
   };
   switch (rule) {
     case Rule::TrimmedMean:
@@ -71,14 +58,14 @@ void require_rule_size(Rule rule, int n, int f) {
 
 namespace {
 // Mean of the rows, accumulated row by row (contiguous in row-major storage).
-Vector row_mean(const ConstRowMap& v) {
+Vector row_mean(const ConstRowsView& v) {
   Vector out = Vector::Zero(v.cols());
   for (Eigen::Index i = 0; i < v.rows(); ++i) out += v.row(i).transpose();
   return out / static_cast<double>(v.rows());
 }
 }  // namespace
 
-Vector coordinate_median(const ConstRowMap& v) {
+Vector coordinate_median(const ConstRowsView& v) {
   const auto n = v.rows(), d = v.cols();
   Vector out(d);
   std::vector<double> col(static_cast<std::size_t>(n));
@@ -98,7 +85,7 @@ Vector coordinate_median(const ConstRowMap& v) {
   return out;
 }
 
-Vector trimmed_mean(const ConstRowMap& v, int b) {
+Vector trimmed_mean(const ConstRowsView& v, int b) {
   const auto n = v.rows(), d = v.cols();
   Vector out(d);
   std::vector<double> col(static_cast<std::size_t>(n));
@@ -113,56 +100,85 @@ Vector trimmed_mean(const ConstRowMap& v, int b) {
   return out;
 }
 
-GeometricMedianResult geometric_median(const ConstRowMap& v, double eps, int max_iter) {
-  const auto n = v.rows();
+// Weiszfeld's two passes per iteration (distances to z, then the weighted sum) run over column blocks, so z's and
+// the new iterate's block stay in cache and each input is read once per pass.
+GeometricMedianResult geometric_median(const ConstRowsView& v, const GeometricMedianOptions& o) {
+  const auto n = v.rows(), d = v.cols();
+  constexpr Eigen::Index kBlock = 2048;
   GeometricMedianResult res;
   res.z = row_mean(v);
-  Vector dist(n);
-  Vector next(v.cols());
-  for (int it = 1; it <= max_iter; ++it) {
+  res.converged = false;
+  Vector dist(n), weight(n);
+  Vector next(d);
+  for (int it = 1; it <= o.max_iterations; ++it) {
     check_interrupts();
-    for (Eigen::Index i = 0; i < n; ++i) dist[i] = (v.row(i).transpose() - res.z).norm();
+    dist.setZero();
+    for (Eigen::Index c0 = 0; c0 < d; c0 += kBlock) {
+      const Eigen::Index w = std::min(kBlock, d - c0);
+      const auto zb = res.z.segment(c0, w).transpose();
+      for (Eigen::Index i = 0; i < n; ++i) dist[i] += (v.row(i).segment(c0, w) - zb).squaredNorm();
+    }
+    dist = dist.cwiseSqrt();
     const double scale = std::max(1.0, dist.maxCoeff());
     const double tiny = 1e-14 * scale;
     double wsum = 0.0;
     int eta = 0;  // multiplicity of z among the inputs
-    next.setZero();
-    Vector pull = Vector::Zero(v.cols());
     for (Eigen::Index i = 0; i < n; ++i) {
-      if (dist[i] <= tiny) {
-        ++eta;
-        continue;
-      }
-      const double w = 1.0 / dist[i];
-      wsum += w;
-      next += w * v.row(i).transpose();
-      pull += w * (v.row(i).transpose() - res.z);
+      weight[i] = dist[i] <= tiny ? 0.0 : 1.0 / dist[i];
+      eta += dist[i] <= tiny ? 1 : 0;
+      wsum += weight[i];
     }
     res.iterations = it;
-    if (wsum == 0.0) break;  // all inputs coincide with z
-    next /= wsum;            // Weiszfeld map over the inputs other than z
+    if (wsum == 0.0) {  // all inputs coincide with z
+      res.converged = true;
+      break;
+    }
+    next.setZero();
+    for (Eigen::Index c0 = 0; c0 < d; c0 += kBlock) {
+      const Eigen::Index w = std::min(kBlock, d - c0);
+      auto nb = next.segment(c0, w);
+      for (Eigen::Index i = 0; i < n; ++i)
+        if (weight[i] != 0.0) nb += weight[i] * v.row(i).segment(c0, w).transpose();
+    }
     if (eta > 0) {
-      const double r = pull.norm();
-      if (r <= eta) break;  // z is an input and the optimality condition holds: z is the median
+      const double r = (next - wsum * res.z).norm();  // || sum_{v_i != z} (v_i - z) / ||v_i - z|| ||
+      if (r <= eta) {  // z is an input and the optimality condition holds: z is the median
+        res.converged = true;
+        break;
+      }
+      next /= wsum;  // Weiszfeld map over the inputs other than z
       const double a = static_cast<double>(eta) / r;
       next = (1.0 - a) * next + a * res.z;  // Vardi-Zhang
+    } else {
+      next /= wsum;
     }
     const double step = (next - res.z).norm();
     res.z.swap(next);
-    if (step < eps * (1.0 + res.z.norm())) break;
+    if (step < o.tolerance) {
+      res.converged = true;
+      break;
+    }
   }
   return res;
 }
 
 namespace {
-RowMatrix pairwise_sq(const ConstRowMap& v) {
-  const auto n = v.rows();
-  RowMatrix d2(n, n);
-  for (Eigen::Index i = 0; i < n; ++i) {
-    d2(i, i) = 0.0;
-    for (Eigen::Index j = i + 1; j < n; ++j) d2(i, j) = d2(j, i) = (v.row(i) - v.row(j)).squaredNorm();
-    check_interrupts();
+// Squared distances between all pairs of rows, in column blocks so the n rows' block stays in cache while every
+// pair is compared (one pass over the inputs instead of n/2).
+RowMatrix pairwise_sq(const ConstRowsView& v) {
+  const auto n = v.rows(), d = v.cols();
+  constexpr Eigen::Index kBlock = 2048;
+  RowMatrix d2 = RowMatrix::Zero(n, n);
+  for (Eigen::Index c0 = 0; c0 < d; c0 += kBlock) {
+    const Eigen::Index w = std::min(kBlock, d - c0);
+    for (Eigen::Index i = 0; i < n; ++i)
+      for (Eigen::Index j = i + 1; j < n; ++j)
+        d2(i, j) += (v.row(i).segment(c0, w) - v.row(j).segment(c0, w)).squaredNorm();
+    if ((c0 / kBlock) % 16 == 15) check_interrupts();
   }
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < i; ++j) d2(i, j) = d2(j, i);
+  check_interrupts();
   return d2;
 }
 
@@ -192,15 +208,15 @@ std::vector<int> lowest(const std::vector<double>& scores, int m) {
 }
 }  // namespace
 
-std::vector<double> krum_scores(const ConstRowMap& v, int f) {
+std::vector<double> krum_scores(const ConstRowsView& v, int f) {
   std::vector<int> pool(static_cast<std::size_t>(v.rows()));
   std::iota(pool.begin(), pool.end(), 0);
   return krum_scores_from(pairwise_sq(v), pool, f);
 }
 
-std::vector<int> multi_krum_select(const ConstRowMap& v, int f, int m) { return lowest(krum_scores(v, f), m); }
+std::vector<int> multi_krum_select(const ConstRowsView& v, int f, int m) { return lowest(krum_scores(v, f), m); }
 
-Vector bulyan(const ConstRowMap& v, int f) {
+Vector bulyan(const ConstRowsView& v, int f) {
   const int n = static_cast<int>(v.rows());
   const RowMatrix d2 = pairwise_sq(v);
   std::vector<int> pool(static_cast<std::size_t>(n));
@@ -214,41 +230,59 @@ Vector bulyan(const ConstRowMap& v, int f) {
     pool.erase(pool.begin() + best);
   }
   const int beta = theta - 2 * f;
-  Vector out(v.cols());
-  std::vector<double> col(static_cast<std::size_t>(theta));
-  for (Eigen::Index c = 0; c < v.cols(); ++c) {
-    for (int k = 0; k < theta; ++k) col[k] = v(sel[k], c);
-    std::sort(col.begin(), col.end());
-    const double med = theta % 2 == 1 ? col[theta / 2] : 0.5 * (col[theta / 2 - 1] + col[theta / 2]);
-    // the beta sorted values closest to the median form a contiguous window; slide it
-    int lo = 0;
-    for (int start = 1; start + beta <= theta; ++start) {
-      const double cur = std::max(med - col[lo], col[lo + beta - 1] - med);
-      const double cand = std::max(med - col[start], col[start + beta - 1] - med);
-      if (cand < cur) lo = start;
+  // per coordinate: the mean of the beta selected values closest to their median, by selection (O(theta)) on column
+  // blocks copied row by row (the selected rows are read sequentially)
+  const Eigen::Index d = v.cols();
+  constexpr Eigen::Index kBlock = 256;
+  Vector out(d);
+  RowMatrix buf(theta, kBlock);
+  std::vector<double> col(static_cast<std::size_t>(theta)), dist(static_cast<std::size_t>(theta));
+  std::vector<int> idx(static_cast<std::size_t>(theta));
+  for (Eigen::Index c0 = 0; c0 < d; c0 += kBlock) {
+    const Eigen::Index w = std::min(kBlock, d - c0);
+    for (int k = 0; k < theta; ++k) buf.row(k).head(w) = v.row(sel[static_cast<std::size_t>(k)]).segment(c0, w);
+    for (Eigen::Index c = 0; c < w; ++c) {
+      for (int k = 0; k < theta; ++k) col[static_cast<std::size_t>(k)] = buf(k, c);
+      const auto mid = col.begin() + theta / 2;
+      std::nth_element(col.begin(), mid, col.end());
+      const double med = theta % 2 == 1 ? *mid : 0.5 * (*std::max_element(col.begin(), mid) + *mid);
+      for (int k = 0; k < theta; ++k) {
+        dist[static_cast<std::size_t>(k)] = std::abs(col[static_cast<std::size_t>(k)] - med);
+        idx[static_cast<std::size_t>(k)] = k;
+      }
+      std::nth_element(idx.begin(), idx.begin() + (beta - 1), idx.end(), [&](int a, int b) {
+        return dist[static_cast<std::size_t>(a)] < dist[static_cast<std::size_t>(b)] ||
+               (dist[static_cast<std::size_t>(a)] == dist[static_cast<std::size_t>(b)] && a < b);
+      });
+      double sum = 0.0;
+      for (int k = 0; k < beta; ++k) sum += col[static_cast<std::size_t>(idx[static_cast<std::size_t>(k)])];
+      out[c0 + c] = sum / beta;
     }
-    double s = 0.0;
-    for (int k = lo; k < lo + beta; ++k) s += col[k];
-    out[c] = s / beta;
-    if ((c & 4095) == 4095) check_interrupts();
+    if ((c0 / kBlock) % 16 == 15) check_interrupts();
   }
   return out;
 }
 
-Vector aggregate(Rule rule, const ConstRowMap& v, int f, int m) {
+Vector aggregate(Rule rule, const ConstRowsView& v, int f, int selected, const GeometricMedianOptions& median,
+                 GeometricMedianResult* median_result) {
   const int n = static_cast<int>(v.rows());
   require_rule_size(rule, n, f);
   switch (rule) {
     case Rule::Mean: return row_mean(v);
     case Rule::Median: return coordinate_median(v);
     case Rule::TrimmedMean: return trimmed_mean(v, f);
-    case Rule::GeometricMedian: return geometric_median(v).z;
+    case Rule::GeometricMedian: {
+      GeometricMedianResult r = geometric_median(v, median);
+      Vector z = std::move(r.z);
+      if (median_result) *median_result = std::move(r);
+      return z;
+    }
     case Rule::Krum: return v.row(multi_krum_select(v, f, 1)[0]).transpose();
     case Rule::MultiKrum: {
-      const int mm = m <= 0 ? n - f - 2 : m;
+      const int mm = selected <= 0 ? n - f - 2 : selected;
       if (mm > n)
-        throw invalid_parameter("m = " + std::to_string(mm) + " exceeds the " + std::to_string(n) + " inputs",
-                                "Give m between 1 and the number of inputs.");
+        throw invalid_parameter("selected = " + std::to_string(mm) + " exceeds the " + std::to_string(n) + " inputs",
+                                "Give selected between 1 and the number of inputs.");
       Vector out = Vector::Zero(v.cols());
       for (int i : multi_krum_select(v, f, mm)) out += v.row(i).transpose();
       return out / mm;
@@ -256,8 +290,36 @@ Vector aggregate(Rule rule, const ConstRowMap& v, int f, int m) {
     case Rule::Bulyan: return bulyan(v, f);
     default:
       throw invalid_parameter(std::string("rule ") + rule_name(rule) + " is a code, not an aggregation rule",
-                              std::string("Valid rules: ") + kRules + ".");
+                              "valid values: " + choice_list(kRuleChoices));
   }
+}
+
+Vector aggregate(Rule rule, const ConstRowMap& v, int f, int selected, const GeometricMedianOptions& median) {
+  return aggregate(rule, rows_view(v), f, selected, median);
+}
+
+BlockAggregate aggregate_blocks(Rule rule, const ConstRowMap& v, const std::vector<Block>& blocks, int f, int selected,
+                                const GeometricMedianOptions& median) {
+  BlockAggregate out;
+  out.value.resize(v.cols());
+  std::int64_t next = 0;
+  for (const Block& b : blocks) {
+    if (b.offset != next || b.size < 1 || b.offset + b.size > v.cols())
+      throw invalid_parameter("parameter blocks must tile the " + std::to_string(v.cols()) + " columns in order",
+                              "Give block sizes >= 1 that add up to the gradient length.");
+    next = b.offset + b.size;
+    GeometricMedianResult gm;
+    out.value.segment(b.offset, b.size) = aggregate(rule, column_block(v, b.offset, b.size), f, selected, median, &gm);
+    if (rule == Rule::GeometricMedian) {
+      out.median_iterations.push_back(gm.iterations);
+      out.median_converged = out.median_converged && gm.converged;
+    }
+  }
+  if (next != v.cols())
+    throw invalid_parameter(
+        "parameter blocks cover " + std::to_string(next) + " of the " + std::to_string(v.cols()) + " columns",
+        "Give block sizes that add up to the gradient length.");
+  return out;
 }
 
 }  // namespace morpheus::draco

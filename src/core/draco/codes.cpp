@@ -7,12 +7,14 @@
 #include "core/draco/draco.hpp"
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
+#include "core/options.hpp"
 
 namespace morpheus::draco {
 
 void require_code_size(Rule rule, int n, int s) {
-  const std::string ns = "workers = " + std::to_string(n) + " and tolerance s = " + std::to_string(s);
-  if (s < 0) throw invalid_parameter("tolerance s = " + std::to_string(s) + " is negative", "Give s >= 0.");
+  const std::string ns = "workers = " + std::to_string(n) + " and max_adversaries s = " + std::to_string(s);
+  if (s < 0)
+    throw invalid_parameter("max_adversaries s = " + std::to_string(s) + " is negative", "Give max_adversaries >= 0.");
   if (n < 2 * s + 1)
     throw invalid_parameter(
         std::string(rule_name(rule)) + " code with " + ns + " needs workers >= 2s+1 = " + std::to_string(2 * s + 1),
@@ -140,28 +142,16 @@ RepetitionDecoded decode_repetition(const ConstRowMap& msg, int s) {
 // ------------------------------------------------------------------------------------------------------------
 // attacks
 // ------------------------------------------------------------------------------------------------------------
-Attack parse_attack(const std::string& name) {
-  if (name == "none") return Attack::None;
-  if (name == "signflip") return Attack::SignFlip;
-  if (name == "constant") return Attack::Constant;
-  if (name == "gaussian") return Attack::Gaussian;
-  if (name == "alie") return Attack::Alie;
-  if (name == "ipm") return Attack::Ipm;
-  throw invalid_parameter("attack \"" + name + "\" is not supported",
-                          "Valid attacks: none, signflip, constant, gaussian, alie, ipm.");
-}
+namespace {
+const std::initializer_list<Choice<Attack>> kAttacks = {{"none", Attack::None},         {"signflip", Attack::SignFlip},
+                                                        {"constant", Attack::Constant}, {"gaussian", Attack::Gaussian},
+                                                        {"alie", Attack::Alie},         {"ipm", Attack::Ipm}};
+const std::initializer_list<Choice<Placement>> kPlacements = {
+    {"random", Placement::Random}, {"fixed", Placement::Fixed}, {"omniscient", Placement::Omniscient}};
+}  // namespace
 
-const char* attack_name(Attack a) {
-  switch (a) {
-    case Attack::None: return "none";
-    case Attack::SignFlip: return "signflip";
-    case Attack::Constant: return "constant";
-    case Attack::Gaussian: return "gaussian";
-    case Attack::Alie: return "alie";
-    case Attack::Ipm: return "ipm";
-  }
-  return "?";
-}
+Attack parse_attack(const std::string& name) { return parse_choice("attack", name, kAttacks); }
+const char* attack_name(Attack a) { return choice_name(a, kAttacks); }
 
 double default_attack_scale(Attack a) {
   switch (a) {
@@ -212,15 +202,9 @@ double alie_z(int n, int m) {
   return normal_quantile(p);
 }
 
-Placement parse_placement(const std::string& name) {
-  if (name == "random") return Placement::Random;
-  if (name == "fixed") return Placement::Fixed;
-  if (name == "omniscient") return Placement::Omniscient;
-  throw invalid_parameter("placement \"" + name + "\" is not supported",
-                          "Valid placements: random, fixed, omniscient.");
-}
+Placement parse_placement(const std::string& name) { return parse_choice("placement", name, kPlacements); }
 
-std::vector<int> place_adversaries(Placement p, int n, int q, int s, std::mt19937_64& rng) {
+std::vector<int> place_adversaries(Placement p, int n, int q, int s, Rng& rng) {
   std::vector<int> out;
   if (q <= 0) return out;
   q = std::min(q, n);
@@ -229,10 +213,7 @@ std::vector<int> place_adversaries(Placement p, int n, int q, int s, std::mt1993
   } else if (p == Placement::Random) {
     std::vector<int> all(static_cast<std::size_t>(n));
     std::iota(all.begin(), all.end(), 0);
-    for (int i = 0; i < q; ++i) {
-      std::uniform_int_distribution<int> u(i, n - 1);
-      std::swap(all[i], all[u(rng)]);
-    }
+    for (int i = 0; i < q; ++i) std::swap(all[i], all[rng.between(i, n - 1)]);
     out.assign(all.begin(), all.begin() + q);
   } else {
     const int r = 2 * s + 1, need = s + 1;
@@ -249,11 +230,11 @@ std::vector<int> place_adversaries(Placement p, int n, int q, int s, std::mt1993
   return out;
 }
 
-namespace {
-void attack_part(Attack a, double scale, const std::vector<int>& adv, RowMatrix& m, std::mt19937_64& rng) {
+void apply_attack(Attack a, double scale, const std::vector<int>& adversaries, RowMatrix& m, Rng& rng) {
+  if (a == Attack::None || adversaries.empty()) return;
   const Eigen::Index n = m.rows(), d = m.cols();
   std::vector<char> bad(static_cast<std::size_t>(n), 0);
-  for (int i : adv) bad[i] = 1;
+  for (int i : adversaries) bad[i] = 1;
   Vector mu = Vector::Zero(d), sd = Vector::Zero(d);
   if (a == Attack::Alie || a == Attack::Ipm) {
     int h = 0;
@@ -266,25 +247,27 @@ void attack_part(Attack a, double scale, const std::vector<int>& adv, RowMatrix&
       sd = (sd / (h - 1)).cwiseSqrt();
     }
   }
-  std::normal_distribution<double> normal(0.0, 1.0);
-  for (int i : adv) {
+  for (int i : adversaries) {
     switch (a) {
       case Attack::None: break;
       case Attack::SignFlip: m.row(i) *= -scale; break;
       case Attack::Constant: m.row(i).setConstant(scale); break;
       case Attack::Gaussian:
-        for (Eigen::Index c = 0; c < d; ++c) m(i, c) = scale * normal(rng);
+        for (Eigen::Index c = 0; c < d; ++c) m(i, c) = scale * rng.normal();
         break;
       case Attack::Alie: m.row(i) = (mu - scale * sd).transpose(); break;
       case Attack::Ipm: m.row(i) = -scale * mu.transpose(); break;
     }
   }
 }
-}  // namespace
+
+void apply_attack(Attack a, double scale, const std::vector<int>& adversaries, Messages& m, Rng& rng) {
+  apply_attack(a, scale, adversaries, m.re, rng);
+}
 
 void apply_attack(Attack a, double scale, const std::vector<int>& adversaries, Messages& m, std::mt19937_64& rng) {
-  if (a == Attack::None || adversaries.empty()) return;
-  attack_part(a, scale, adversaries, m.re, rng);
+  Rng r(rng());
+  apply_attack(a, scale, adversaries, m.re, r);
 }
 
 }  // namespace morpheus::draco

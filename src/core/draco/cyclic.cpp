@@ -27,8 +27,8 @@ cd twiddle(long long m, int n) {
 // xoshiro256+ (Blackman & Vigna): the projection's fast generator, seeded from the caller's engine.
 class FastUniform {
  public:
-  explicit FastUniform(std::mt19937_64& rng) {
-    for (auto& w : s_) w = rng();
+  explicit FastUniform(const std::uint64_t seed_words[4]) {
+    for (int i = 0; i < 4; ++i) s_[i] = seed_words[i];
     if ((s_[0] | s_[1] | s_[2] | s_[3]) == 0) s_[0] = 1;
   }
   // uniform on [-1, 1), 53 random bits
@@ -145,10 +145,23 @@ CyclicCode::CyclicCode(int n, int s) : n_(n), s_(s) {
 }
 
 CyclicCode::Decoded CyclicCode::decode(const Messages& m, std::mt19937_64& rng) const {
+  std::uint64_t words[4];
+  for (auto& w : words) w = rng();
+  return decode_seeded(ConstRowMap(m.re.data(), m.re.rows(), m.re.cols()), words, 0);
+}
+
+CyclicCode::Decoded CyclicCode::decode(const Messages& m, Rng& rng) const {
   return decode(ConstRowMap(m.re.data(), m.re.rows(), m.re.cols()), rng, 0);
 }
 
-CyclicCode::Decoded CyclicCode::decode(const ConstRowMap& r, std::mt19937_64& rng, Eigen::Index block) const {
+CyclicCode::Decoded CyclicCode::decode(const ConstRowMap& r, Rng& rng, Eigen::Index block) const {
+  std::uint64_t words[4];
+  for (auto& w : words) w = rng();
+  return decode_seeded(r, words, block);
+}
+
+CyclicCode::Decoded CyclicCode::decode_seeded(const ConstRowMap& r, const std::uint64_t seed_words[4],
+                                              Eigen::Index block) const {
   const int n = n_, s = s_, mh = n - s;
   if (r.rows() != n)
     throw invalid_parameter("cyclic decoder needs " + std::to_string(n) + " messages, got " + std::to_string(r.rows()),
@@ -161,7 +174,7 @@ CyclicCode::Decoded CyclicCode::decode(const ConstRowMap& r, std::mt19937_64& rn
   // the block sum (0.5 MB each) stay in L2
   if (block <= 0) block = std::clamp<Eigen::Index>((Eigen::Index{1} << 21) / n, 256, 65536);
   block = std::min(block, d);
-  FastUniform gen(rng);
+  FastUniform gen(seed_words);
   Vector f(block), e(n), fit(n);
   Eigen::VectorXcd sigma(2 * s);
   Eigen::MatrixXcd hank(s, s);

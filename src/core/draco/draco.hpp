@@ -2,25 +2,29 @@
 // 2018), and the baseline robust aggregation rules and attacks it is compared with.
 //
 // Layout of the computation (one iteration):
-//   batch rows -> B = n partitions -> worker i computes the gradients of its assigned partitions at the broadcast
-//   weights and sends ONE encoded message z_i (worker_message) -> up to s adversarial workers replace theirs
-//   (apply_attack) -> the parameter server decodes the exact gradient sum (decode_repetition / CyclicCode::decode)
-//   or aggregates the plain messages with a baseline rule (aggregate).
-// worker_message depends only on (worker index, its partitions' rows, the weights), so a worker can run anywhere.
+//   batch rows -> B = n partitions of batch_size rows -> worker i computes the gradients of its assigned partitions
+//   at the broadcast weights and sends ONE encoded message z_i (encode_messages / worker_message) -> up to s
+//   adversarial workers replace theirs (apply_attack) -> the parameter server decodes the exact gradient sum
+//   (decode_repetition / CyclicCode::decode) or aggregates the plain messages with a baseline rule (aggregate,
+//   optionally per parameter block: server_step).
+// What is trained is a Learner (learner.hpp): a GLM or a fully-connected ReLU network.
+// Every random draw comes from morpheus::Rng streams derived from the seed (core/random.hpp).
 #pragma once
 #include "core/no_postgres.hpp"
 
 #include <complex>
+#include <cstdint>
 #include <functional>
 #include <limits>
 #include <memory>
-#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "core/dense.hpp"
+#include "core/draco/learner.hpp"
 #include "core/progress.hpp"
+#include "core/random.hpp"
 
 namespace morpheus::draco {
 
@@ -76,27 +80,70 @@ Rule parse_rule(const std::string& name, bool allow_codes);
 const char* rule_name(Rule r);
 bool is_code(Rule r);
 
+// Rows of a matrix with a row stride: a column block of the n x d messages without copying it.
+using ConstRowsView = Eigen::Map<const RowMatrix, 0, Eigen::OuterStride<>>;
+inline ConstRowsView rows_view(const ConstRowMap& v) {
+  return ConstRowsView(v.data(), v.rows(), v.cols(), Eigen::OuterStride<>(v.cols()));
+}
+inline ConstRowsView column_block(const ConstRowMap& v, std::int64_t offset, std::int64_t size) {
+  return ConstRowsView(v.data() + offset, v.rows(), size, Eigen::OuterStride<>(v.cols()));
+}
+
+// Weiszfeld's stopping rule, as in hdmedians (the DRACO authors' geometric median): stop when the step
+// ||z_{t+1} - z_t|| is below `tolerance` (absolute), or after max_iterations iterations.
+struct GeometricMedianOptions {
+  double tolerance = 1e-8;
+  int max_iterations = 1000;
+};
+
 struct GeometricMedianResult {
   Vector z;
   int iterations = 0;
+  bool converged = true;  // false: stopped at max_iterations with the last step >= tolerance
 };
 
-// Baseline rules over the rows of v (n inputs x d). f = number of Byzantine inputs tolerated; m = Multi-Krum's
+// Baseline rules over the rows of v (n inputs x d). f = number of Byzantine inputs tolerated; selected = Multi-Krum's
 // selection size (<= 0: n - f - 2). Requirements (InvalidParameter otherwise): trimmed mean n > 2f, Krum and
 // Multi-Krum n > 2f + 2, Bulyan n >= 4f + 3. Results estimate the MEAN of the honest inputs.
-Vector aggregate(Rule rule, const ConstRowMap& v, int f, int m = 0);
-Vector coordinate_median(const ConstRowMap& v);
-Vector trimmed_mean(const ConstRowMap& v, int b);
-// Weiszfeld from the mean with the Vardi-Zhang step at input points; stops when ||z_{t+1} - z_t|| < eps (1 + ||z||)
-// or after max_iter iterations.
-GeometricMedianResult geometric_median(const ConstRowMap& v, double eps = 1e-10, int max_iter = 1000);
+Vector aggregate(Rule rule, const ConstRowMap& v, int f, int selected = 0,
+                 const GeometricMedianOptions& median = GeometricMedianOptions());
+Vector aggregate(Rule rule, const ConstRowsView& v, int f, int selected = 0,
+                 const GeometricMedianOptions& median = GeometricMedianOptions(),
+                 GeometricMedianResult* median_result = nullptr);
+Vector coordinate_median(const ConstRowsView& v);
+Vector trimmed_mean(const ConstRowsView& v, int b);
+// Weiszfeld from the mean with the Vardi-Zhang step at input points (an input within 1e-14 max distance of z counts
+// as coinciding with it).
+GeometricMedianResult geometric_median(const ConstRowsView& v, const GeometricMedianOptions& o);
+inline GeometricMedianResult geometric_median(const ConstRowMap& v, double tolerance = 1e-8,
+                                              int max_iterations = 1000) {
+  return geometric_median(rows_view(v), GeometricMedianOptions{tolerance, max_iterations});
+}
 // Krum scores (sum of squared distances to the n - f - 2 nearest other inputs).
-std::vector<double> krum_scores(const ConstRowMap& v, int f);
+std::vector<double> krum_scores(const ConstRowsView& v, int f);
 // Indices (0-based) of the m lowest Krum scores, lowest first (ties: lowest index).
-std::vector<int> multi_krum_select(const ConstRowMap& v, int f, int m);
-Vector bulyan(const ConstRowMap& v, int f);
+std::vector<int> multi_krum_select(const ConstRowsView& v, int f, int m);
+Vector bulyan(const ConstRowsView& v, int f);
+inline Vector coordinate_median(const ConstRowMap& v) { return coordinate_median(rows_view(v)); }
+inline Vector trimmed_mean(const ConstRowMap& v, int b) { return trimmed_mean(rows_view(v), b); }
+inline std::vector<double> krum_scores(const ConstRowMap& v, int f) { return krum_scores(rows_view(v), f); }
+inline std::vector<int> multi_krum_select(const ConstRowMap& v, int f, int m) {
+  return multi_krum_select(rows_view(v), f, m);
+}
+inline Vector bulyan(const ConstRowMap& v, int f) { return bulyan(rows_view(v), f); }
 // The rule's requirement on n for f, as a message fragment; throws InvalidParameter if it fails.
 void require_rule_size(Rule rule, int n, int f);
+
+// A baseline rule applied to each parameter block separately (blocks tile [0, d)); the result concatenates the
+// blocks' estimates. median_iterations gets one Weiszfeld count per block for the geometric median (empty for the
+// other rules); median_converged is false when some block stopped at max_iterations.
+struct BlockAggregate {
+  Vector value;
+  std::vector<int> median_iterations;
+  bool median_converged = true;
+};
+BlockAggregate aggregate_blocks(Rule rule, const ConstRowMap& v, const std::vector<Block>& blocks, int f,
+                                int selected = 0, const GeometricMedianOptions& median = GeometricMedianOptions());
 
 // ---------------------------------------------------------------------------------------------------------------
 // Codes: partitions, assignment, encoding, decoding
@@ -152,9 +199,16 @@ class CyclicCode {
   // are decoded in blocks of `block` columns (<= 0: sized for the cache); each block gets its own fresh random
   // projection (uniform on [-1, 1), from a generator seeded by rng), its own error location and its own consistency
   // check; a worker found lying in any block is flagged, and any inconsistent block makes the result inconsistent.
+  Decoded decode(const Messages& m, Rng& rng) const;
+  Decoded decode(const ConstRowMap& messages, Rng& rng, Eigen::Index block = 0) const;
+  // The distributed path's form (src/core/dist): the projections' generator is seeded with four raw outputs of rng,
+  // as before 0.2.0, so its results are unchanged.
   Decoded decode(const Messages& m, std::mt19937_64& rng) const;
-  Decoded decode(const ConstRowMap& messages, std::mt19937_64& rng, Eigen::Index block = 0) const;
 
+ private:
+  Decoded decode_seeded(const ConstRowMap& messages, const std::uint64_t seed_words[4], Eigen::Index block) const;
+
+ public:
  private:
   int n_, s_;
   Eigen::MatrixXd wr_, br_;
@@ -194,51 +248,117 @@ enum class Placement { Random, Fixed, Omniscient };
 Placement parse_placement(const std::string& name);
 // Adversarial workers (sorted, 0-based) among n: random = a fresh uniform draw from rng; fixed = 0..q-1;
 // omniscient = s+1 workers in as many groups of 2s+1 consecutive workers as possible, then the rest in order.
-std::vector<int> place_adversaries(Placement p, int n, int q, int s, std::mt19937_64& rng);
+std::vector<int> place_adversaries(Placement p, int n, int q, int s, Rng& rng);
 
 // Replaces the messages of the adversarial workers. Signflip: -scale z_i; constant: scale * 1; gaussian: N(0,
 // scale^2) per coordinate; ALIE: mu - scale sigma over the honest messages (coordinate mean and standard deviation);
 // IPM: -scale mean(honest).
+void apply_attack(Attack a, double scale, const std::vector<int>& adversaries, Messages& m, Rng& rng);
+void apply_attack(Attack a, double scale, const std::vector<int>& adversaries, RowMatrix& messages, Rng& rng);
+// The distributed path's form: gaussian noise from a morpheus::Rng seeded with one raw output of rng.
 void apply_attack(Attack a, double scale, const std::vector<int>& adversaries, Messages& m, std::mt19937_64& rng);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Training
 // ---------------------------------------------------------------------------------------------------------------
 struct TrainOptions {
-  Model model = Model::Logistic;
+  Family family = Family::Logistic;
+  bool intercept = true;                    // GLMs
+  std::vector<std::int64_t> hidden_layers;  // mlp: hidden widths (the DRACO paper's net: {800, 500})
   int workers = 7;
   int adversaries = 1;
-  int tolerance = -1;  // s (code design / baseline f); < 0: = adversaries
+  int max_adversaries = -1;  // s (code design / baseline f); < 0: = adversaries
   Attack attack = Attack::SignFlip;
   double attack_scale = std::numeric_limits<double>::quiet_NaN();  // NaN: default_attack_scale
   Placement placement = Placement::Random;
   Rule rule = Rule::Cyclic;
-  std::int64_t batch_size = 256;
-  int iterations = 100;
+  std::int64_t batch_size = 10;  // rows per worker partition (the batch is workers x batch_size rows)
+  int max_iterations = 100;
   double learning_rate = 0.1;
+  double momentum = 0.0;  // heavy ball: v = momentum v + g / batch; w -= learning_rate v
   std::uint64_t seed = 1;
-  int eval_every = 1;  // accuracy on the whole data set every k iterations (and at the last one)
+  int eval_every = 1;             // accuracy every k iterations (and at the last one)
+  bool evaluate_training = true;  // accuracy on the training rows (else only on the validation rows)
+  bool per_layer = false;         // baseline rules applied per parameter block (MLP: w[0], b[0], ...)
+  int selected = 0;               // Multi-Krum's m (<= 0: n - f - 2)
+  GeometricMedianOptions median;  // Weiszfeld's stopping rule
+  int s() const { return max_adversaries < 0 ? adversaries : max_adversaries; }
 };
 
 struct IterationResult {
   int iteration = 0;
   double loss = 0.0;                                           // mean batch loss at the weights before the step
-  double accuracy = std::numeric_limits<double>::quiet_NaN();  // after the step; NaN if not evaluated
-  double compute_ms = 0.0;                                     // all workers' gradients + encoding
-  double aggregate_ms = 0.0;                                   // decoding / aggregation at the server
-  std::vector<int> adversaries;                                // 0-based
-  std::vector<int> flagged;                                    // 0-based
-  bool flagged_known = false;                                  // false for baseline rules
+  double accuracy = std::numeric_limits<double>::quiet_NaN();  // training rows, after the step; NaN if not evaluated
+  double validation_accuracy = std::numeric_limits<double>::quiet_NaN();  // validation rows, after the step
+  double compute_ms = 0.0;             // the slowest worker: its partitions' gradients + its encoding
+  double partition_ms = 0.0;           // median time of one partition's gradient (for cost models)
+  double aggregate_ms = 0.0;           // decoding / aggregation at the server
+  std::vector<int> median_iterations;  // Weiszfeld iterations per block (geometric median only)
+  bool median_converged = true;
+  std::vector<int> adversaries;  // 0-based
+  std::vector<int> flagged;      // 0-based
+  bool flagged_known = false;    // false for baseline rules
   bool consistent = true;
   double grad_error = std::numeric_limits<double>::quiet_NaN();  // ||applied - clean|| of the mean gradient
 };
 
-// Validates options against the data (throws InvalidParameter naming the argument) and returns the GLM.
-Glm prepare_training(const TrainOptions& o, const Dataset& d);
+// Validates options against the data (throws InvalidParameter naming the argument) and returns the learner.
+std::unique_ptr<Learner> prepare_training(const TrainOptions& o, const Dataset& d);
 
-// Runs the iterations; calls on_iteration after each one (weights after the step). Weights start at zero.
-// When the decoder reports an inconsistency the step is skipped.
-void train(const TrainOptions& o, const Dataset& d, Vector& weights,
+// Runs the iterations; calls on_iteration after each one (weights after the step). Weights start at
+// learner.initial(seed). When the decoder reports an inconsistency the step is skipped. validation (may be null):
+// rows whose accuracy is reported as validation_accuracy (same features and classes).
+void train(const TrainOptions& o, const Dataset& d, const Dataset* validation, Vector& weights,
            const std::function<void(const IterationResult&, const Vector&)>& on_iteration, Progress& progress);
+inline void train(const TrainOptions& o, const Dataset& d, Vector& weights,
+                  const std::function<void(const IterationResult&, const Vector&)>& on_iteration, Progress& progress) {
+  train(o, d, nullptr, weights, on_iteration, progress);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The pieces of one iteration (train() is built from them; bench/ reuses them)
+// ---------------------------------------------------------------------------------------------------------------
+// Batches as epochs of seeded permutations of the rows: each iteration takes the next workers x batch_size rows of
+// the permutation (a fresh permutation when fewer remain) and gives partition j the j-th run of batch_size rows.
+class BatchSampler {
+ public:
+  BatchSampler(std::int64_t rows, std::uint64_t seed);
+  void next(int workers, std::int64_t batch_size, std::vector<std::vector<std::int64_t>>& parts);
+
+ private:
+  Rng rng_;
+  std::vector<std::int64_t> perm_;
+  std::int64_t cursor_ = 0;
+};
+
+// Gradients of the n partitions at w: row j of g (resized to n x params) = gradient of partition j's summed loss;
+// partition_ms[j] its compute time. Returns the summed loss over the batch.
+double partition_gradients(const Learner& l, const Dataset& d, const std::vector<std::vector<std::int64_t>>& parts,
+                           const double* w, RowMatrix& g, std::vector<double>& partition_ms);
+
+// The exact gradient sum with the association of an honest decode: repetition sums each group's partitions, then
+// the groups in order (bit-identical to decode_repetition of honest messages); the other rules sum g's rows in order.
+void clean_sum(Rule rule, int s, const RowMatrix& g, Vector& out);
+
+// Honest messages of the code (n x params) from the partition gradients: repetition: each member of a group sends
+// the group's sum (computed once and copied, as every honest member computes the same bits); cyclic:
+// sum_j W[i, j] g_j; baselines: not used (the messages are g). worker_ms[i] = sum of partition_ms over worker i's
+// partitions + its encoding time.
+void encode_messages(Rule rule, int s, const CyclicCode* code, const RowMatrix& g,
+                     const std::vector<double>& partition_ms, RowMatrix& messages, std::vector<double>& worker_ms);
+
+// The server's step: decodes (codes) or aggregates (baselines, the estimate of the mean times n, per block when
+// blocks has more than one entry) the messages into the gradient sum.
+struct ServerResult {
+  Vector sum;
+  std::vector<int> flagged;
+  bool flagged_known = false;
+  bool consistent = true;
+  std::vector<int> median_iterations;
+  bool median_converged = true;
+};
+ServerResult server_step(Rule rule, int s, const CyclicCode* code, const ConstRowMap& messages,
+                         const std::vector<Block>& blocks, int selected, const GeometricMedianOptions& median,
+                         Rng& projection_rng);
 
 }  // namespace morpheus::draco
