@@ -27,48 +27,10 @@ struct ColumnInfo {
   Oid type = InvalidOid;
 };
 
-std::string lower_word(const std::string& s, std::size_t& pos) {
-  while (pos < s.size() && (std::isspace(static_cast<unsigned char>(s[pos])) || s[pos] == '(')) ++pos;
-  std::string w;
-  while (pos < s.size() && std::isalpha(static_cast<unsigned char>(s[pos])))
-    w += static_cast<char>(std::tolower(static_cast<unsigned char>(s[pos++])));
-  return w;
-}
-
 std::string quote_ident(const std::string& s) {
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
-}
-
-// The query text that reads the source: the query itself (trailing semicolons dropped), or SELECT * FROM the
-// relation, resolved now with the caller's search_path.
-std::string source_query(const std::string& source, const char* arg) {
-  if (source_is_query(source)) {
-    std::string q = source;
-    while (!q.empty() && (q.back() == ';' || std::isspace(static_cast<unsigned char>(q.back())))) q.pop_back();
-    return q;
-  }
-  const char* name = source.c_str();
-  Oid relid = pg_call([name] {
-    List* names = stringToQualifiedNameList(name);
-    return RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, true);
-  });
-  if (relid == InvalidOid) {
-    const std::string msg =
-        std::string(arg) + " \"" + source + "\" is neither a table or view on the search_path nor a query";
-    const char* m = msg.c_str();
-    pg_call([m] {
-      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("%s", m),
-                      errhint("Give a table or view name (schema-qualified if needed), or a query starting with "
-                              "SELECT, WITH, VALUES or TABLE.")));
-    });
-  }
-  const char* schema = pg_call([relid] { return get_namespace_name(get_rel_namespace(relid)); });
-  const char* rel = pg_call([relid] { return get_rel_name(relid); });
-  if (schema == nullptr || rel == nullptr)
-    throw invalid_parameter(std::string(arg) + " \"" + source + "\" was dropped concurrently", "Try again.");
-  return "SELECT * FROM " + quote_ident(schema) + "." + quote_ident(rel);
 }
 
 // The result columns of a query, from its plan (the query is parsed and planned, not run).
@@ -76,11 +38,13 @@ std::vector<ColumnInfo> describe(const std::string& sql, const char* arg) {
   // on an error the (sub)transaction abort closes the SPI connection, as for spi_query.cpp's sessions
   const int rc = pg_call([] { return SPI_connect(); });
   if (rc != SPI_OK_CONNECT) throw Error(ErrorKind::Internal, "SPI_connect failed");
+  const ReadOnlyScope read_only;  // names resolve in the caller's search_path
   const char* q = sql.c_str();
   SPIPlanPtr plan = pg_call([q] { return SPI_prepare(q, 0, nullptr); });
   if (plan == nullptr)
     throw invalid_parameter(std::string(arg) + " could not be prepared",
                             "Give a table or view name, or a single SELECT query.");
+  require_read_only(plan, arg);
   const TupleDesc desc = pg_call([plan]() -> TupleDesc {
     List* sources = SPI_plan_get_plan_sources(plan);
     if (list_length(sources) != 1) return nullptr;
@@ -123,20 +87,12 @@ const ColumnInfo& find(const std::vector<ColumnInfo>& cols, const std::string& n
 
 }  // namespace
 
-bool source_is_query(const std::string& source) {
-  std::size_t pos = 0;
-  const std::string w = lower_word(source, pos);
-  const bool word_ends =
-      pos >= source.size() || !(std::isalnum(static_cast<unsigned char>(source[pos])) || source[pos] == '_');
-  return word_ends && (w == "select" || w == "with" || w == "values" || w == "table");
-}
-
 LabelledRows read_labelled_rows(const std::string& source, const char* source_arg, const std::string& label,
                                 const std::vector<std::string>& features) {
   if (features.empty())
     throw invalid_parameter("features is empty", "Name a float8[] column or one or more numeric columns.");
   const std::string base = source_query(source, source_arg);
-  const std::vector<ColumnInfo> cols = describe("SELECT * FROM (" + base + ") AS morpheus_source", source_arg);
+  const std::vector<ColumnInfo> cols = describe(base, source_arg);
 
   const ColumnInfo& lab = find(cols, label, source_arg, "label");
   std::string label_expr;

@@ -21,7 +21,4 @@ struct LabelledRows {
 LabelledRows read_labelled_rows(const std::string& source, const char* source_arg, const std::string& label,
                                 const std::vector<std::string>& features);
 
-// true when `source` is a query text (its first word is SELECT, WITH, VALUES or TABLE), false for a relation name.
-bool source_is_query(const std::string& source);
-
 }  // namespace morpheus::pg

@@ -410,7 +410,11 @@ bool looks_like_query(const std::string& source) {
 }
 
 std::string source_query(const std::string& source, const std::string& arg) {
-  if (looks_like_query(source)) return source;
+  if (looks_like_query(source)) {
+    std::string q = source;  // a trailing semicolon, as typed in psql, is not part of the query
+    while (!q.empty() && (q.back() == ';' || std::isspace(static_cast<unsigned char>(q.back())))) q.pop_back();
+    return q;
+  }
   const char* name = source.c_str();
   // The caller's search_path (also inside a pinned morpheus function), as for the query it stands for.
   const ReadOnlyScope caller_path;

@@ -20,14 +20,6 @@ namespace {
 
 std::string num(std::int64_t v) { return std::to_string(v); }
 
-bool is_query_text(const std::string& s) {
-  std::size_t i = 0;
-  while (i < s.size() && (std::isspace(static_cast<unsigned char>(s[i])) || s[i] == '(')) ++i;
-  std::string word;
-  while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i])))
-    word += static_cast<char>(std::tolower(static_cast<unsigned char>(s[i++])));
-  return word == "select" || word == "with" || word == "values" || word == "table";
-}
 
 }  // namespace
 
@@ -54,27 +46,12 @@ std::string quoted_relation(const std::string& name, const char* arg, bool* exis
   return quoted;
 }
 
-std::string source_query(const std::string& source, const char* arg) {
-  if (is_query_text(source)) return source;
-  bool exists = false;
-  const std::string rel = quoted_relation(source, arg, &exists);
-  if (!exists) {
-    const char* n = source.c_str();
-    // Let PostgreSQL raise its own error (42P01 undefined_table) with the name as the user wrote it.
-    pg_call([n] {
-      List* names = stringToQualifiedNameList(n);
-      RangeVarGetRelid(makeRangeVarFromNameList(names), NoLock, false);
-    });
-  }
-  return "SELECT * FROM " + rel;
-}
-
 sweep::Dataset read_labelled_source(const SourceSpec& spec) {
   if (spec.features.empty())
     throw invalid_parameter("features is empty",
                             "Name one float8[] column, e.g. '{features}', or two or more numeric columns.");
   if (spec.label.empty()) throw invalid_parameter("label is empty", "Name the label column, e.g. 'label'.");
-  const std::string sql = source_query(spec.source);
+  const std::string sql = source_query(spec.source, "source");
   std::vector<ColumnRequest> req{{spec.label, ColumnType::Integer}};
   const bool array_column = spec.features.size() == 1;
   for (const std::string& f : spec.features) {

@@ -12,10 +12,6 @@
 
 namespace morpheus::pg {
 
-// A query text for `source`: the value itself when it starts with SELECT, WITH, VALUES or TABLE (any case, after
-// blanks and opening parentheses), else SELECT * FROM the relation it names (which must exist: 42P01 otherwise).
-std::string source_query(const std::string& source, const char* arg = "source");
-
 struct SourceSpec {
   std::string source;
   std::string label = "label";

@@ -45,7 +45,7 @@ SELECT throws_ok($$SELECT robust_aggregate('{{1e308,1e308},{1e308,1e308},{1e308,
                  '22003', NULL, 'robust_aggregate (geometric median)');
 SELECT throws_ok($$SELECT glm_predict('{1e308,1e308,0}', '{1e308,1}', 'least_squares')$$, '22003', NULL, 'glm_predict');
 SELECT throws_ok($$SELECT * FROM draco_train('SELECT ARRAY[1e300::float8, 1] AS features, 1e300::float8 * i AS label
-                                              FROM generate_series(1, 100) i', model => 'least_squares', iterations => 2)$$,
+                                              FROM generate_series(1, 100) i', family => 'least_squares', max_iterations => 2)$$,
                  '22003', 'draco_train: column "loss" overflowed: element [1] is infinite', 'draco_train');
 
 -- VLC (a transmit power of 1e308 W overflows the received signal).
