@@ -55,8 +55,9 @@ struct Stream {
     table = std::make_unique<ml::StreamTable>(*source, source->entity_cols(), std::move(blocks),
                                               ml::StreamNames{"source", "column \"" + a.label + "\" of source"});
     if (table->cols() < 1)
-      throw invalid_parameter("source has no feature columns",
-                              "Name the feature columns with features => ARRAY['a', 'b'], or give attribute relations.");
+      throw invalid_parameter(
+          "source has no feature columns",
+          "Name the feature columns with features => ARRAY['a', 'b'], or give attribute relations.");
   }
   TrainedOn on(const RelationArgs& a) const {
     return trained_on(a, source->entity_names(), attributes, table->rows(), source->label_boolean());

@@ -20,7 +20,6 @@ namespace {
 
 std::string num(std::int64_t v) { return std::to_string(v); }
 
-
 }  // namespace
 
 std::string quoted_relation(const std::string& name, const char* arg, bool* exists) {
