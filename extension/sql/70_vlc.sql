@@ -26,7 +26,7 @@ CREATE FUNCTION morpheus.vlc_schedule(
     power_w float8 DEFAULT 1, semi_angle_deg float8 DEFAULT 60, fov_deg float8 DEFAULT 60,
     tilt_deg float8 DEFAULT 0, area_m2 float8 DEFAULT 1e-4, filter_gain float8 DEFAULT 1,
     refractive_index float8 DEFAULT 1.5, responsivity float8 DEFAULT 0.53, bandwidth_hz float8 DEFAULT 20e6,
-    noise text DEFAULT 'simple', n0 float8 DEFAULT 1e-21, rate text DEFAULT 'shannon', dimming float8 DEFAULT 1,
+    noise text DEFAULT 'simple', n0 float8 DEFAULT 1e-21, rate_model text DEFAULT 'shannon', dimming float8 DEFAULT 1,
     blockage_probability float8 DEFAULT 0)
   RETURNS TABLE(user_id int, ap_ids int[], signal float8, interference float8, noise_var float8, sinr float8,
                 sinr_db float8, rate_bps float8)
@@ -46,7 +46,7 @@ CREATE FUNCTION morpheus.vlc_schedule_slots(
     semi_angle_deg float8 DEFAULT 60, fov_deg float8 DEFAULT 60, tilt_deg float8 DEFAULT 0,
     area_m2 float8 DEFAULT 1e-4, filter_gain float8 DEFAULT 1, refractive_index float8 DEFAULT 1.5,
     responsivity float8 DEFAULT 0.53, bandwidth_hz float8 DEFAULT 20e6, noise text DEFAULT 'simple',
-    n0 float8 DEFAULT 1e-21, rate text DEFAULT 'shannon', dimming float8 DEFAULT 1,
+    n0 float8 DEFAULT 1e-21, rate_model text DEFAULT 'shannon', dimming float8 DEFAULT 1,
     blockage_probability float8 DEFAULT 0)
   RETURNS TABLE(slot int, user_id int, ap_ids int[], sinr_db float8, rate_bps float8, average_rate_bps float8,
                 handover boolean)
@@ -67,7 +67,7 @@ CREATE FUNCTION morpheus.vlc_evaluate(
     semi_angle_deg float8 DEFAULT 60, fov_deg float8 DEFAULT 60, tilt_deg float8 DEFAULT 0,
     area_m2 float8 DEFAULT 1e-4, filter_gain float8 DEFAULT 1, refractive_index float8 DEFAULT 1.5,
     responsivity float8 DEFAULT 0.53, bandwidth_hz float8 DEFAULT 20e6, noise text DEFAULT 'simple',
-    n0 float8 DEFAULT 1e-21, rate text DEFAULT 'shannon', dimming float8 DEFAULT 1,
+    n0 float8 DEFAULT 1e-21, rate_model text DEFAULT 'shannon', dimming float8 DEFAULT 1,
     blockage_probability float8 DEFAULT 0)
   RETURNS TABLE(users int, aps int, sum_rate_bps float8, mean_rate_bps float8, min_rate_bps float8, p5_rate_bps float8,
                 jain float8, served_fraction_slot float8, served_fraction float8, lit_aps float8, messages float8,
@@ -88,7 +88,7 @@ CREATE FUNCTION morpheus.vlc_step(
     semi_angle_deg float8 DEFAULT 60, fov_deg float8 DEFAULT 60, tilt_deg float8 DEFAULT 0,
     area_m2 float8 DEFAULT 1e-4, filter_gain float8 DEFAULT 1, refractive_index float8 DEFAULT 1.5,
     responsivity float8 DEFAULT 0.53, bandwidth_hz float8 DEFAULT 20e6, noise text DEFAULT 'simple',
-    n0 float8 DEFAULT 1e-21, rate text DEFAULT 'shannon', dimming float8 DEFAULT 1,
+    n0 float8 DEFAULT 1e-21, rate_model text DEFAULT 'shannon', dimming float8 DEFAULT 1,
     blockage_probability float8 DEFAULT 0)
   RETURNS TABLE(slot int, user_id int, ap_ids int[], sinr_db float8, rate_bps float8, average_rate_bps float8,
                 handover boolean)
@@ -111,7 +111,7 @@ CREATE FUNCTION morpheus.vlc_compare(
     fov_deg float8 DEFAULT 60, tilt_deg float8 DEFAULT 0, area_m2 float8 DEFAULT 1e-4,
     filter_gain float8 DEFAULT 1, refractive_index float8 DEFAULT 1.5, responsivity float8 DEFAULT 0.53,
     bandwidth_hz float8 DEFAULT 20e6, noise text DEFAULT 'simple', n0 float8 DEFAULT 1e-21,
-    rate text DEFAULT 'shannon', dimming float8 DEFAULT 1, blockage_probability float8 DEFAULT 0)
+    rate_model text DEFAULT 'shannon', dimming float8 DEFAULT 1, blockage_probability float8 DEFAULT 0)
   RETURNS TABLE(method text, metric text, mean float8, ci95_low float8, ci95_high float8, ratio float8,
                 ratio_ci95_low float8, ratio_ci95_high float8)
   AS 'MODULE_PATHNAME', 'morpheus_vlc_compare'
@@ -128,7 +128,7 @@ CREATE FUNCTION morpheus.vlc_coverage(
     fov_deg float8 DEFAULT 60, tilt_deg float8 DEFAULT 0, area_m2 float8 DEFAULT 1e-4,
     filter_gain float8 DEFAULT 1, refractive_index float8 DEFAULT 1.5, responsivity float8 DEFAULT 0.53,
     bandwidth_hz float8 DEFAULT 20e6, noise text DEFAULT 'simple', n0 float8 DEFAULT 1e-21,
-    rate text DEFAULT 'shannon', dimming float8 DEFAULT 1)
+    rate_model text DEFAULT 'shannon', dimming float8 DEFAULT 1)
   RETURNS TABLE(user_id int, visible_aps int, ap_ids int[], best_ap_id int, best_snr_db float8, all_snr_db float8,
                 overlap_users int)
   AS 'MODULE_PATHNAME', 'morpheus_vlc_coverage'
@@ -149,7 +149,7 @@ CREATE FUNCTION morpheus.vlc_planning_sweep(
     semi_angle_deg float8 DEFAULT 60, tilt_deg float8 DEFAULT 0, area_m2 float8 DEFAULT 1e-4,
     filter_gain float8 DEFAULT 1, refractive_index float8 DEFAULT 1.5, responsivity float8 DEFAULT 0.53,
     bandwidth_hz float8 DEFAULT 20e6, noise text DEFAULT 'simple', n0 float8 DEFAULT 1e-21,
-    rate text DEFAULT 'shannon', dimming float8 DEFAULT 1, blockage_probability float8 DEFAULT 0)
+    rate_model text DEFAULT 'shannon', dimming float8 DEFAULT 1, blockage_probability float8 DEFAULT 0)
   RETURNS TABLE(fov_deg float8, leds_per_side int, pitch_m float8, mean_rate_bps float8, p5_rate_bps float8,
                 fraction_at_target float8, meets_target boolean)
   AS 'MODULE_PATHNAME', 'morpheus_vlc_planning_sweep'

@@ -94,7 +94,7 @@ Setup setup_args(const Args& a) {
   get("bandwidth_hz", s.ph.bandwidth_hz);
   if (a.has("noise")) s.ph.noise = parse_noise(a.text("noise"));
   get("n0", s.ph.n0);
-  if (a.has("rate")) s.ph.rate = parse_rate(a.text("rate"));
+  if (a.has("rate_model")) s.ph.rate = parse_rate(a.text("rate_model"));
   get("dimming", s.ph.dimming);
   get("blockage_probability", s.ph.blockage_probability);
   return s;

@@ -135,7 +135,7 @@ SELECT ok((SELECT abs(noise_var - (1.333e-13 + 2 * 1.602176634e-19 * 0.53 * 2.06
           'komine noise: thermal + background shot + signal shot');
 SELECT ok((SELECT abs(rate_bps - 10e6 * log(2, (1 + exp(1) / (2 * pi()) * sinr)::numeric)::float8) < 1e-3
            FROM morpheus.vlc_schedule('SELECT * FROM one_ap', 'SELECT 1 AS id, 2.5 AS x_m, 2.5 AS y_m',
-                                      rate => 'intensity_bound')), 'intensity-modulation rate bound');
+                                      rate_model => 'intensity_bound')), 'intensity-modulation rate bound');
 SELECT ok((SELECT bool_and(e.sum_rate_bps <= x.sum_rate_bps * (1 + 1e-9))
            FROM unnest(ARRAY['stable_marriage', 'stable_marriage_ap', 'tdma', 'tdma_all', 'reuse', 'conflict_graph',
                              'single_user', 'user_centric']) m,
@@ -303,8 +303,8 @@ SELECT throws_ok($$SELECT * FROM morpheus.vlc_schedule('SELECT * FROM aps', 'SEL
                    variant => 'three_stage')$$, '22023', 'unknown variant "three_stage"', 'unknown variant');
 SELECT throws_ok($$SELECT * FROM morpheus.vlc_evaluate('SELECT * FROM aps', 'SELECT * FROM users', noise => 'pink')$$,
                  '22023', 'unknown noise "pink"', 'unknown noise model');
-SELECT throws_ok($$SELECT * FROM morpheus.vlc_evaluate('SELECT * FROM aps', 'SELECT * FROM users', rate => 'x')$$,
-                 '22023', 'unknown rate "x"', 'unknown rate form');
+SELECT throws_ok($$SELECT * FROM morpheus.vlc_evaluate('SELECT * FROM aps', 'SELECT * FROM users', rate_model => 'x')$$,
+                 '22023', 'unknown rate_model "x"', 'unknown rate form');
 SELECT throws_ok($$SELECT * FROM morpheus.vlc_evaluate('SELECT * FROM aps', 'SELECT * FROM users',
                    ap_preference => 'x')$$, '22023', 'unknown ap_preference "x"', 'unknown AP preference');
 SELECT throws_ok($$SELECT * FROM morpheus.vlc_schedule_slots('SELECT * FROM aps', 'SELECT * FROM users', slots => 0)$$,

@@ -50,6 +50,7 @@ Dataset synthetic_classification(std::int64_t rows, std::int64_t features, int c
   d.x.resize(rows, features);
   d.y.resize(static_cast<std::size_t>(rows));
   for (std::int64_t i = 0; i < rows; ++i) {
+    if (i % 4096 == 0) check_interrupts();
     const int k = static_cast<int>(i % classes);
     d.y[static_cast<std::size_t>(i)] = k;
     for (std::int64_t j = 0; j < features; ++j) d.x(i, j) = centres(k, j) + spread * rng.normal();

@@ -56,7 +56,7 @@ std::string ap_preference_name(ApPreference p) { return choice_name(p, kApPrefer
 Variant parse_variant(const std::string& name) { return parse_choice("variant", name, kVariants); }
 std::string variant_name(Variant v) { return choice_name(v, kVariants); }
 NoiseModel parse_noise(const std::string& name) { return parse_choice("noise", name, kNoise); }
-RateForm parse_rate(const std::string& name) { return parse_choice("rate", name, kRates); }
+RateForm parse_rate(const std::string& name) { return parse_choice("rate_model", name, kRates); }
 
 void validate_options(const Options& o) {
   if (!std::isfinite(o.admission_ratio) || o.admission_ratio < 0 || o.admission_ratio > 1)
