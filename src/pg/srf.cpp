@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/interrupt.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 
@@ -45,6 +46,8 @@ void SrfWriter::put(const Datum* values, const bool* nulls) {
   pg_call([rs, values, nulls] {
     tuplestore_putvalues(rs->setResult, rs->setDesc, const_cast<Datum*>(values), const_cast<bool*>(nulls));
   });
+  // A long result (a million generated rows) honours a cancel while it is written.
+  if ((++rows_written_ & 1023) == 0) check_interrupts();
 }
 
 }  // namespace morpheus::pg

@@ -19,6 +19,7 @@ class SrfWriter {
  private:
   ReturnSetInfo* rsinfo_ = nullptr;
   int natts_ = 0;
+  std::int64_t rows_written_ = 0;
 };
 
 }  // namespace morpheus::pg

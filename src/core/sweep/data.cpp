@@ -50,7 +50,7 @@ Dataset synthetic_classification(std::int64_t rows, std::int64_t features, int c
   d.x.resize(rows, features);
   d.y.resize(static_cast<std::size_t>(rows));
   for (std::int64_t i = 0; i < rows; ++i) {
-    if (i % 4096 == 0) check_interrupts();
+    check_interrupts();  // rows may be few and wide
     const int k = static_cast<int>(i % classes);
     d.y[static_cast<std::size_t>(i)] = k;
     for (std::int64_t j = 0; j < features; ++j) d.x(i, j) = centres(k, j) + spread * rng.normal();
@@ -77,7 +77,7 @@ Dataset teacher_classification(const TeacherOptions& opt) {
   ::morpheus::Rng noise = ::morpheus::Rng::stream(opt.seed, 2);
   std::vector<int> random_class(static_cast<std::size_t>(opt.rows), -1);
   for (std::int64_t i = 0; i < opt.rows; ++i) {
-    if (i % 4096 == 0) check_interrupts();
+    check_interrupts();  // rows may be few and wide
     for (std::int64_t j = 0; j < opt.inputs; ++j) d.x(i, j) = inputs.normal();
     if (opt.label_noise > 0 && noise.uniform() < opt.label_noise)
       random_class[static_cast<std::size_t>(i)] =

@@ -112,10 +112,16 @@ Network::Network(const Arch& arch, std::uint64_t seed, Init init) : arch_(arch) 
     Vector bias = Vector::Zero(out);
     if (init == Init::He) {
       const double sd = std::sqrt((l == L ? 1.0 : 2.0) / static_cast<double>(in));
-      for (std::int64_t i = 0; i < m.size(); ++i) m.data()[i] = sd * rng.normal();
+      for (std::int64_t i = 0; i < m.size(); ++i) {
+        if ((i & 65535) == 0) check_interrupts();
+        m.data()[i] = sd * rng.normal();
+      }
     } else {
       const double bound = 1.0 / std::sqrt(static_cast<double>(in));
-      for (std::int64_t i = 0; i < m.size(); ++i) m.data()[i] = rng.uniform(-bound, bound);
+      for (std::int64_t i = 0; i < m.size(); ++i) {
+        if ((i & 65535) == 0) check_interrupts();
+        m.data()[i] = rng.uniform(-bound, bound);
+      }
       for (std::int64_t i = 0; i < out; ++i) bias(i) = rng.uniform(-bound, bound);
     }
     w.push_back(std::move(m));
