@@ -2,7 +2,7 @@
 -- independent computations from the returned weights (SQL formulas, glm_predict, mlp_predict, the trainer's own
 -- accuracy); the relation form against the per-row form; save/load round trips; intercept => false; bad inputs.
 BEGIN;
-SELECT plan(44);
+SELECT plan(45);
 SET LOCAL search_path = public, morpheus;
 
 CREATE TEMP TABLE pts AS
@@ -144,6 +144,10 @@ SELECT ok((SELECT NOT (model).converged FROM train_mlp('SELECT features, cls AS 
                                                        max_epochs => 1, target_loss => 0) WHERE parameters IS NOT NULL),
           'train_mlp: target_loss not met gives converged = false');
 RESET client_min_messages;
+SELECT throws_ok($$SELECT predict_probability(model, ARRAY[0.1, 0.2])
+                   FROM train_mlp('SELECT features, cls AS label FROM pts', depth => 1, width => 4,
+                                  loss_function => 'squared') WHERE parameters IS NOT NULL$$, '22023',
+                 'a mlp (mlp) model gives no class probabilities', 'train_mlp with the squared loss: no probabilities');
 SELECT lives_ok($$SELECT save_model('mlp', (SELECT m FROM mm WHERE arch = 'resnet'))$$, 'an MLP model saves');
 SELECT ok(load_model('mlp') = m, 'and loads back unchanged') FROM mm WHERE arch = 'resnet';
 
