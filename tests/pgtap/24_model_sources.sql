@@ -2,7 +2,7 @@
 -- independent computations from the returned weights (SQL formulas, glm_predict, mlp_predict, the trainer's own
 -- accuracy); the relation form against the per-row form; save/load round trips; intercept => false; bad inputs.
 BEGIN;
-SELECT plan(45);
+SELECT plan(50);
 SET LOCAL search_path = public, morpheus;
 
 CREATE TEMP TABLE pts AS
@@ -150,6 +150,37 @@ SELECT throws_ok($$SELECT predict_probability(model, ARRAY[0.1, 0.2])
                  'a mlp (mlp) model gives no class probabilities', 'train_mlp with the squared loss: no probabilities');
 SELECT lives_ok($$SELECT save_model('mlp', (SELECT m FROM mm WHERE arch = 'resnet'))$$, 'an MLP model saves');
 SELECT ok(load_model('mlp') = m, 'and loads back unchanged') FROM mm WHERE arch = 'resnet';
+
+-- draco_train_distributed (in session): the same GLM model on its last row
+CREATE TEMP TABLE dd AS SELECT 1 + id % 3 AS partition, id::bigint AS row_id, label::float8 AS label,
+                               cls::float8 AS cls, features FROM pts;
+CREATE TEMP TABLE druns AS
+  SELECT 'logistic' AS family, iteration, weights AS w, model AS m
+  FROM morpheus.draco_train_distributed(source => 'TABLE dd', workers => 3, aggregation => 'repetition',
+                                        batch_size => 15, max_iterations => 5, learning_rate => 0.5)
+  UNION ALL
+  SELECT 'softmax', iteration, weights, model
+  FROM morpheus.draco_train_distributed(source => 'SELECT partition, row_id, cls AS label, features FROM dd',
+                                        family => 'softmax', classes => 3, workers => 3, aggregation => 'repetition',
+                                        batch_size => 15, max_iterations => 5, learning_rate => 0.5);
+SELECT ok((SELECT bool_and(((m).kind IS NOT NULL) = (iteration = 5)) AND count(m) = 2 FROM druns),
+          'draco_train_distributed: the model is on the last row only');
+SELECT ok((m).kind = 'glm' AND (m).family = 'logistic' AND (m).shape = '{1,3}' AND (m).parameters = w
+          AND (m).features = '{features[1],features[2]}' AND (m).iterations = 5 AND cardinality((m).loss) = 5
+          AND (m).converged IS NULL AND (m).options->>'trainer' = 'draco_train_distributed',
+          'draco_train_distributed: the model holds the weights and its provenance')
+  FROM druns WHERE family = 'logistic' AND iteration = 5;
+SELECT ok(bool_and(abs(predict_probability(m, features) - 1 / (1 + exp(-(w[1] * features[1] + w[2] * features[2] + w[3]))))
+                   < 1e-14), 'draco_train_distributed logistic: sigmoid of the linear predictor')
+  FROM druns, pts WHERE family = 'logistic' AND iteration = 5;
+SELECT ok(bool_and(predict(m, features) = (SELECT c - 1 FROM generate_series(1, 3) c
+                                         ORDER BY w[3 * c - 2] * features[1] + w[3 * c - 1] * features[2] + w[3 * c] DESC
+                                         LIMIT 1)) AND bool_and((m).shape = '{3,3}'),
+          'draco_train_distributed softmax: the argmax of the linear predictors')
+  FROM druns, pts WHERE family = 'softmax' AND iteration = 5;
+SELECT ok(bool_and(abs(p.probability - predict_probability(m, pts.features)) < 1e-15) AND count(*) = 60,
+          'draco_train_distributed: predict(model, source) = predict(model, features)')
+  FROM druns, predict(m, 'pts', id => 'id') p JOIN pts ON pts.id = p.id::int WHERE family = 'logistic' AND iteration = 5;
 
 -- bad inputs
 SELECT throws_ok($$SELECT predict(m, ARRAY[1.0, 2, 3]) FROM dm WHERE family = 'logistic' AND intercept$$, '22023',
