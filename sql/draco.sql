@@ -34,6 +34,14 @@ WITH w AS (SELECT weights FROM morpheus.draco_train(source => 'draco_pts', max_i
 SELECT array_length(w.weights, 1) AS n_weights,
        round(avg(((morpheus.glm_predict(w.weights, p.features, 'logistic') >= 0.5)::int = p.label)::int)::numeric, 3) AS accuracy
 FROM w, draco_pts p GROUP BY w.weights;
+-- the same run's model (last row): predict agrees with glm_predict on the weights; converged is NULL (fixed iterations)
+WITH r AS (SELECT weights, model FROM morpheus.draco_train(source => 'draco_pts', max_iterations => 30,
+                                                          learning_rate => 1.0)
+           WHERE weights IS NOT NULL)
+SELECT (r.model).kind, (r.model).family, (r.model).rows, (r.model).iterations, (r.model).converged IS NULL AS no_tolerance,
+       bool_and(abs(morpheus.predict_probability(r.model, p.features)
+                    - morpheus.glm_predict(r.weights, p.features, 'logistic')) < 1e-15) AS agree
+FROM r, draco_pts p GROUP BY r.weights, r.model;
 
 -- a small network (2-8-2) with momentum, under attack, with the geometric median per layer as a baseline: the
 -- Weiszfeld iterations of its 4 parameter blocks (w[0], b[0], w[1], b[1]) are reported per step

@@ -23,6 +23,15 @@ GROUP BY label ORDER BY label;
 SELECT epoch, iteration, round(loss::numeric, 4) AS loss, round(accuracy::numeric, 3) AS accuracy,
        array_length(parameters, 1) AS parameters
 FROM morpheus.train_mlp('toy', depth => 2, width => 16, batch_size => 30, learning_rate => 0.1, max_epochs => 3);
+-- The same run's model (last row): its predictions give the trainer's accuracy; mlp_predict agrees on the parameters.
+WITH r AS (SELECT parameters, accuracy, model FROM morpheus.train_mlp('toy', depth => 2, width => 16, batch_size => 30,
+                                                                     learning_rate => 0.1, max_epochs => 3)
+           WHERE parameters IS NOT NULL)
+SELECT (r.model).kind, (r.model).family, (r.model).shape, (r.model).converged IS NULL AS no_tolerance,
+       abs(avg((morpheus.predict(r.model, t.features) = t.label)::int) - r.accuracy) < 1e-12 AS same_accuracy,
+       bool_and(morpheus.predict(r.model, t.features) = morpheus.mlp_predict(r.parameters, t.features, '{8,16,16,3}'))
+         AS agree
+FROM r, toy t GROUP BY r.parameters, r.accuracy, r.model;
 
 -- Gradient diversity and the batch-size bound B_S along training, three seeds: rows with seed NULL aggregate.
 SELECT seed, epoch, samples, round(batch_size_bound::numeric, 2) AS b_s, round(bound_lower::numeric, 2) AS lower,

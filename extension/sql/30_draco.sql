@@ -28,12 +28,12 @@ CREATE FUNCTION morpheus.draco_train(
     median_max_iterations int DEFAULT 1000)
   RETURNS TABLE(iteration int, loss float8, accuracy float8, validation_accuracy float8, grad_error float8,
                 compute_ms float8, aggregate_ms float8, median_iterations int[], adversarial_workers int[],
-                flagged_workers int[], consistent boolean, weights float8[])
+                flagged_workers int[], consistent boolean, weights float8[], model morpheus.model)
   AS 'MODULE_PATHNAME', 'morpheus_draco_train'
   LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION morpheus.draco_train(text, text, text[], text, int[], boolean, int, int, int, text, text, int, int,
                                          float8, float8, int, text, float8, int, text, boolean, int, float8, int) IS
-  'Trains a GLM (least_squares, logistic, softmax, poisson) or an mlp by simulated distributed SGD with adversarial workers; aggregation cyclic or repetition (DRACO, exact with <= max_adversaries liars) or a baseline rule; one row per iteration, final parameters on the last row.';
+  'Trains a GLM (least_squares, logistic, softmax, poisson) or an mlp by simulated distributed SGD with adversarial workers; aggregation cyclic or repetition (DRACO, exact with <= max_adversaries liars) or a baseline rule; one row per iteration, final parameters and the trained morpheus.model (for morpheus.predict; converged NULL: fixed iterations) on the last row.';
 
 CREATE FUNCTION morpheus.robust_aggregate(
     gradients float8[],

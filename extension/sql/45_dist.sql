@@ -215,7 +215,8 @@ CREATE FUNCTION morpheus.draco_train_distributed(
     classes int DEFAULT NULL,
     on_failure text DEFAULT 'error')
   RETURNS TABLE(iteration int, loss float8, batch_rows bigint, flagged_workers int[], erased_workers int[],
-                compute_ms float8, network_ms float8, decode_ms float8, total_ms float8, weights float8[])
+                compute_ms float8, network_ms float8, decode_ms float8, total_ms float8, weights float8[],
+                model morpheus.model)
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -236,6 +237,9 @@ DECLARE
   k int;
   msg text;
   me constant text := current_user::text;
+  losses float8[] := '{}';
+  blocks int;
+  d int;
 BEGIN
   PERFORM morpheus._dist_options(family => family, aggregation => aggregation, on_failure => on_failure);
   IF max_iterations IS NULL OR max_iterations < 1 OR max_iterations > 1000000 THEN
@@ -375,12 +379,34 @@ BEGIN
     decode_ms := st.decode_ms;
     total_ms := pg_catalog.date_part('epoch', pg_catalog.clock_timestamp() - t0) * 1000;
     weights := w;
+    losses := losses || st.loss;
+    -- the model on the last iteration: the GLM layout of morpheus.draco_train, [w_1 .. w_p, b] per class block; features
+    -- from the source's features column; rows NULL (the coordinator does not see the data); converged NULL (fixed
+    -- iterations, no tolerance)
+    model := NULL;
+    IF it = max_iterations THEN
+      blocks := CASE WHEN family = 'softmax' THEN classes ELSE 1 END;
+      d := pg_catalog.cardinality(w) / blocks - 1;
+      model := ROW('glm', family, 'label',
+                   ARRAY(SELECT 'features[' || j || ']' FROM pg_catalog.generate_series(1, d) j), true,
+                   CASE family WHEN 'logistic' THEN '{0,1}'::text[]
+                               WHEN 'softmax' THEN ARRAY(SELECT c::text FROM pg_catalog.generate_series(0, blocks - 1) c)
+                   END,
+                   ARRAY[blocks, d + 1], w, source,
+                   pg_catalog.jsonb_build_object('features', '["features"]'::jsonb, 'id', NULL::text,
+                     'attributes', '[]'::jsonb, 'foreign_keys', '[]'::jsonb, 'attribute_keys', '[]'::jsonb,
+                     'trainer', 'draco_train_distributed', 'family', family, 'cluster', cluster,
+                     'aggregation', aggregation, 'workers', n, 'max_adversaries', max_adversaries,
+                     'batch_size', batch_size, 'max_iterations', max_iterations, 'learning_rate', learning_rate,
+                     'seed', seed, 'classes', classes, 'on_failure', on_failure),
+                   NULL::bigint, it, NULL::boolean, losses, '{}'::jsonb)::morpheus.model;
+    END IF;
     RETURN NEXT;
   END LOOP;
 END;
 $$;
 COMMENT ON FUNCTION morpheus.draco_train_distributed(text, text, text, text, int, int, int, int, float8, int, int, text) IS
-  'Byzantine-robust GLM training over PostgreSQL worker nodes: each iteration calls dist_worker_message on every node of a PL/Proxy cluster in parallel (as the caller''s role) and decodes (down nodes are erasures); cluster NULL runs the same schedule with workers honest workers in this session; one row per iteration with the weights.';
+  'Byzantine-robust GLM training over PostgreSQL worker nodes: each iteration calls dist_worker_message on every node of a PL/Proxy cluster in parallel (as the caller''s role) and decodes (down nodes are erasures); cluster NULL runs the same schedule with workers honest workers in this session; one row per iteration with the weights, and the trained morpheus.model on the last (max_iterations) row.';
 
 -- Distributed factorized operators: an entity table sharded over the nodes, attribute tables replicated; each node
 -- returns the partial state (the float8[] state format of the row aggregates) of its shard, the coordinator merges.

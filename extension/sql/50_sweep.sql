@@ -50,11 +50,12 @@ CREATE FUNCTION morpheus.train_mlp(source text, depth int, width int, label text
                                    target_loss float8 DEFAULT NULL, classes int DEFAULT NULL,
                                    evals_per_epoch int DEFAULT 1, seed int DEFAULT 1,
                                    initialization text DEFAULT 'he', residual_scale float8 DEFAULT 1.0)
-  RETURNS TABLE (epoch float8, iteration bigint, loss float8, accuracy float8, parameters float8[])
+  RETURNS TABLE (epoch float8, iteration bigint, loss float8, accuracy float8, parameters float8[],
+                 model morpheus.model)
   AS 'MODULE_PATHNAME', 'morpheus_train_mlp'
   LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION morpheus.train_mlp(text, int, int, text, text[], int, float8, int, text, text, float8, int, int, int, text, float8) IS
-  'One run of mini-batch SGD (constant step) on a ReLU, residual or deep linear network; one row per evaluation of the training loss, the trained parameters on the last row.';
+  'One run of mini-batch SGD (constant step) on a ReLU, residual or deep linear network; one row per evaluation of the training loss, the trained parameters and the trained morpheus.model (for morpheus.predict) on the last row.';
 
 CREATE FUNCTION morpheus.gradient_diversity(source text, depth int, width int, label text DEFAULT 'label',
                                             features text[] DEFAULT '{features}', architecture text DEFAULT 'mlp',

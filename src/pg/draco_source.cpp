@@ -139,6 +139,12 @@ LabelledRows read_labelled_rows(const std::string& source, const char* source_ar
   LabelledRows out;
   out.x = features_matrix(t.column("features"), t.rows, source_arg);
   out.y = l.num;
+  out.label_boolean = lab.type == BOOLOID;
+  if (features.size() == 1 && numeric_array_type(first.type)) {
+    for (Eigen::Index j = 0; j < out.x.cols(); ++j) out.names.push_back(first.name + "[" + std::to_string(j + 1) + "]");
+  } else {
+    for (const std::string& f : features) out.names.push_back(find(cols, f, source_arg, "features").name);
+  }
   return out;
 }
 

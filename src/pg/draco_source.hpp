@@ -13,6 +13,9 @@ namespace morpheus::pg {
 struct LabelledRows {
   RowMatrix x;
   std::vector<double> y;
+  // the feature names as the relation reader names them (a column, or array[1] .. array[d] for an array column)
+  std::vector<std::string> names;
+  bool label_boolean = false;
 };
 
 // `source_arg` names the argument in messages ("source", "validation"). Boolean labels read as 0/1; the column

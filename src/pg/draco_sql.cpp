@@ -1,11 +1,16 @@
 // SQL entry points of DRACO: draco_train (Byzantine-robust training of a GLM or an MLP from a source),
 // robust_aggregate (a baseline rule over gradients the user has), glm_predict and mlp_predict.
+#include <cmath>
+#include <limits>
+
 #include "core/draco/draco.hpp"
 #include "core/draco/mlp.hpp"
 #include "core/errors.hpp"
+#include "core/model/sources.hpp"
 #include "pg/arrays.hpp"
 #include "pg/draco_source.hpp"
 #include "pg/guard.hpp"
+#include "pg/model_datum.hpp"
 #include "pg/settings.hpp"
 #include "pg/srf.hpp"
 
@@ -31,16 +36,74 @@ std::vector<std::int64_t> layer_list(FunctionCallInfo fcinfo, int argno, const c
   return out;
 }
 
-// Labels -1/+1 of a binary family are recoded 0/1 (the convention accepts 0/1, -1/+1 and boolean).
-void recode_signed_labels(dr::Family f, std::vector<double>& y) {
-  if (f != dr::Family::Logistic || y.empty()) return;
+// Labels -1/+1 of a binary family are recoded 0/1 (the convention accepts 0/1, -1/+1 and boolean); returns whether
+// they were.
+bool recode_signed_labels(dr::Family f, std::vector<double>& y) {
+  if (f != dr::Family::Logistic || y.empty()) return false;
   bool signed_pm = false;
   for (double v : y) {
-    if (v != 1.0 && v != -1.0) return;
+    if (v != 1.0 && v != -1.0) return false;
     signed_pm = signed_pm || v == -1.0;
   }
   if (signed_pm)
     for (double& v : y) v = v > 0 ? 1.0 : 0.0;
+  return signed_pm;
+}
+
+const char* placement_name(dr::Placement p) {
+  switch (p) {
+    case dr::Placement::Random: return "random";
+    case dr::Placement::Fixed: return "fixed";
+    case dr::Placement::Omniscient: return "omniscient";
+  }
+  return "?";
+}
+
+// The model's options: how the data was read (the keys predict(model, source) reads) and the hyper-parameters.
+std::string draco_options(const dr::TrainOptions& o, const std::vector<std::string>& features,
+                          const std::string& validation) {
+  model::Json j;
+  j.add("features", features).add_null("id");
+  j.add("attributes", std::vector<std::string>{});
+  j.add("foreign_keys", std::vector<std::string>{});
+  j.add("attribute_keys", std::vector<std::string>{});
+  j.add("trainer", "draco_train").add("family", dr::family_name(o.family));
+  if (o.family == dr::Family::Mlp) j.add("hidden_layers", o.hidden_layers);
+  j.add("intercept", o.intercept).add("workers", o.workers).add("adversaries", o.adversaries);
+  j.add("max_adversaries", o.s()).add("attack", dr::attack_name(o.attack));
+  if (std::isnan(o.attack_scale))
+    j.add_null("attack_scale");
+  else
+    j.add("attack_scale", o.attack_scale);
+  j.add("placement", placement_name(o.placement)).add("aggregation", dr::rule_name(o.rule));
+  j.add("per_layer", o.per_layer);
+  if (o.rule == dr::Rule::MultiKrum) j.add("selected", o.selected);
+  j.add("batch_size", o.batch_size).add("max_iterations", o.max_iterations);
+  j.add("learning_rate", o.learning_rate).add("momentum", o.momentum);
+  j.add("seed", static_cast<std::int64_t>(o.seed));
+  if (validation.empty())
+    j.add_null("validation");
+  else
+    j.add("validation", validation);
+  return j.str();
+}
+
+// The trained model for the last row; NULL (with a WARNING) when the weights are not finite.
+bool draco_model(const dr::TrainOptions& o, const LabelledRows& data, std::int64_t classes, bool signed_labels,
+                 const Vector& weights, model::Provenance p, Datum* out) {
+  if (!weights.allFinite()) {
+    pg_call([] {
+      ereport(WARNING, (errmsg("draco_train diverged: the final weights are not finite, so model is NULL"),
+                        errhint("Use a smaller learning_rate, or an aggregation rule that tolerates the attack.")));
+    });
+    return false;
+  }
+  if (o.family == dr::Family::Logistic && data.label_boolean) p.classes = {"false", "true"};
+  if (o.family == dr::Family::Logistic && signed_labels) p.classes = {"-1", "1"};
+  const std::vector<double> w(weights.data(), weights.data() + weights.size());
+  *out = model_value(
+      model::model_from_draco(o.family, o.intercept, o.hidden_layers, data.x.cols(), classes, w, std::move(p)));
+  return true;
 }
 
 // draco_train(source, label, features, family, hidden_layers, intercept, workers, adversaries, max_adversaries,
@@ -98,7 +161,7 @@ Datum draco_train_body(FunctionCallInfo fcinfo) {
     dr::require_rule_size(o.rule, o.workers, o.s());
 
   LabelledRows data = read_labelled_rows(source, "source", label, features);
-  recode_signed_labels(o.family, data.y);
+  const bool signed_labels = recode_signed_labels(o.family, data.y);
   const dr::Dataset d{ConstRowMap(data.x.data(), data.x.rows(), data.x.cols()), data.y.data()};
   LabelledRows held;
   std::unique_ptr<dr::Dataset> vd;
@@ -109,13 +172,28 @@ Datum draco_train_body(FunctionCallInfo fcinfo) {
         dr::Dataset{ConstRowMap(held.x.data(), held.x.rows(), held.x.cols()), held.y.data()});
   }
 
+  // DRACO runs max_iterations steps with no convergence test: the model's converged is NULL (docs/conventions.md)
+  model::Provenance prov;
+  prov.label = label;
+  prov.features = data.names;
+  prov.source = source;
+  prov.options = draco_options(o, features, validation);
+  prov.rows = data.x.rows();
+  prov.iterations = o.max_iterations;
+  prov.converged = false;
+  prov.convergence_tested = false;
+  double last_accuracy = std::numeric_limits<double>::quiet_NaN(), last_validation = last_accuracy;
+
   SrfWriter w(fcinfo);
   NoticeProgress progress("draco_train");
   Vector weights;
   dr::train(
       o, d, vd.get(), weights,
       [&](const dr::IterationResult& r, const Vector& wts) {
-        constexpr int kCols = 12;
+        prov.loss.push_back(r.loss);
+        if (!std::isnan(r.accuracy)) last_accuracy = r.accuracy;
+        if (!std::isnan(r.validation_accuracy)) last_validation = r.validation_accuracy;
+        constexpr int kCols = 13;
         Datum v[kCols];
         bool nulls[kCols] = {};
         v[0] = Int32GetDatum(r.iteration);
@@ -136,6 +214,14 @@ Datum draco_train_body(FunctionCallInfo fcinfo) {
         v[10] = BoolGetDatum(r.consistent);
         nulls[11] = r.iteration != o.max_iterations;
         v[11] = nulls[11] ? Datum(0) : float8_array_datum(wts.data(), wts.size(), "weights");
+        nulls[12] = true;
+        if (!nulls[11]) {
+          model::Json stats;
+          stats.add("accuracy", last_accuracy).add("validation_accuracy", last_validation);
+          prov.statistics = stats.str();
+          const std::int64_t classes = dr::family_classes(o.family, data.y.data(), data.x.rows(), "source");
+          nulls[12] = !draco_model(o, data, classes, signed_labels, wts, prov, &v[12]);
+        }
         w.put(v, nulls);
       },
       progress);

@@ -158,6 +158,7 @@ model::Model model_from_datum(Datum d, const std::string& what) {
   m.options = f.nulls[kOptions] ? "{}" : jsonb_text(f.values[kOptions]);
   if (!f.nulls[kRows]) m.rows = DatumGetInt64(f.values[kRows]);
   if (!f.nulls[kIterations]) m.iterations = DatumGetInt32(f.values[kIterations]);
+  m.convergence_tested = !f.nulls[kConverged];
   if (!f.nulls[kConverged]) m.converged = DatumGetBool(f.values[kConverged]);
   if (!f.nulls[kLoss]) m.loss = float_array_value(f.values[kLoss], field(kLoss));
   m.statistics = f.nulls[kStatistics] ? "{}" : jsonb_text(f.values[kStatistics]);
@@ -192,6 +193,7 @@ Datum model_datum(const model::Model& m, TupleDesc desc) {
   values[kRows] = Int64GetDatum(m.rows);
   values[kIterations] = Int32GetDatum(
       static_cast<std::int32_t>(std::min<std::int64_t>(m.iterations, std::numeric_limits<std::int32_t>::max())));
+  nulls[kConverged] = !m.convergence_tested;
   values[kConverged] = BoolGetDatum(m.converged);
   values[kLoss] = float8_array_datum(m.loss.data(), static_cast<std::int64_t>(m.loss.size()), "loss");
   values[kStatistics] = jsonb_datum(m.statistics.empty() ? "{}" : m.statistics);

@@ -9,9 +9,11 @@
 
 #include "core/sweep/data.hpp"
 #include "core/sweep/diversity.hpp"
+#include "core/model/sources.hpp"
 #include "core/sweep/mlp.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
+#include "pg/model_datum.hpp"
 #include "pg/settings.hpp"
 #include "pg/srf.hpp"
 #include "pg/sweep_args.hpp"
@@ -149,16 +151,63 @@ Datum train_mlp_body(FunctionCallInfo fcinfo) {
               (errmsg("train_mlp diverged (learning_rate = %g): the last loss is not finite or grew by 1e6", lr),
                errhint("Use a smaller learning_rate; the parameters are not returned.")));
     });
+  // The model: converged says whether target_loss was met; without a target the run is a fixed number of epochs
+  // and converged is NULL (docs/conventions.md).
+  if (!r.diverged && target >= 0 && !r.reached)
+    pg_call([target, epochs] {
+      ereport(WARNING, (errmsg("train_mlp did not converge: it stopped at max_epochs = %d before target_loss = %g",
+                               epochs, target),
+                        errhint("Raise max_epochs or learning_rate, or give a higher target_loss.")));
+    });
   const Vector flat = net.flat();
+  const bool finite = !r.diverged && flat.allFinite();
+  Datum model = Datum(0);
+  if (finite && !r.curve.empty()) {
+    model::Provenance p;
+    p.label = spec.label;
+    if (spec.features.size() == 1)
+      for (Eigen::Index j = 0; j < data.x.cols(); ++j) p.features.push_back(spec.features[0] + "[" + num(j + 1) + "]");
+    else
+      p.features = spec.features;
+    p.source = spec.source;
+    model::Json o;
+    o.add("features", spec.features).add_null("id");
+    o.add("attributes", std::vector<std::string>{});
+    o.add("foreign_keys", std::vector<std::string>{});
+    o.add("attribute_keys", std::vector<std::string>{});
+    o.add("trainer", "train_mlp").add("architecture", family_name(family)).add("depth", depth).add("width", width);
+    o.add("residual_scale", alpha).add("loss_function", loss_name(loss)).add("initialization", init_name(init));
+    o.add("batch_size", batch).add("learning_rate", lr).add("max_epochs", epochs);
+    if (target >= 0)
+      o.add("target_loss", target);
+    else
+      o.add_null("target_loss");
+    o.add("classes", static_cast<std::int64_t>(data.classes)).add("evals_per_epoch", evals);
+    o.add("seed", static_cast<std::int64_t>(seed));
+    p.options = o.str();
+    p.rows = data.rows();
+    p.iterations = r.curve.back().iteration;
+    p.converged = target >= 0 && r.reached;
+    p.convergence_tested = target >= 0;
+    for (const CurvePoint& c : r.curve) p.loss.push_back(c.loss);
+    model::Json st;
+    st.add("loss", r.curve.back().loss).add("accuracy", r.curve.back().accuracy);
+    st.add("epochs", r.curve.back().epoch);
+    p.statistics = st.str();
+    model = model_value(model::model_from_network(net, std::move(p)));
+  }
   SrfWriter w(fcinfo);
   for (std::size_t i = 0; i < r.curve.size(); ++i) {
     const CurvePoint& p = r.curve[i];
     const bool last = i + 1 == r.curve.size();
-    const bool with_params = last && !r.diverged && std::isfinite(flat.sum());
-    Datum values[5] = {Float8GetDatum(p.epoch), Int64GetDatum(p.iteration), Float8GetDatum(p.loss),
+    const bool with_params = last && finite;
+    Datum values[6] = {Float8GetDatum(p.epoch),
+                       Int64GetDatum(p.iteration),
+                       Float8GetDatum(p.loss),
                        Float8GetDatum(p.accuracy),
-                       with_params ? float8_array_datum(flat.data(), flat.size(), "parameters") : Datum(0)};
-    bool nulls[5] = {false, false, !std::isfinite(p.loss), !std::isfinite(p.loss), !with_params};
+                       with_params ? float8_array_datum(flat.data(), flat.size(), "parameters") : Datum(0),
+                       with_params ? model : Datum(0)};
+    bool nulls[6] = {false, false, !std::isfinite(p.loss), !std::isfinite(p.loss), !with_params, !with_params};
     w.put(values, nulls);
   }
   return Datum(0);

@@ -38,7 +38,7 @@ SELECT is((SELECT array_agg(provolatile::text || proparallel::text ORDER BY pron
 SELECT is((SELECT array_agg(a ORDER BY n) FROM pg_proc, unnest(proargnames) WITH ORDINALITY t(a, n)
            WHERE proname = 'draco_train' AND proargmodes[n] = 't'),
           ARRAY['iteration', 'loss', 'accuracy', 'validation_accuracy', 'grad_error', 'compute_ms', 'aggregate_ms',
-                'median_iterations', 'adversarial_workers', 'flagged_workers', 'consistent', 'weights'],
+                'median_iterations', 'adversarial_workers', 'flagged_workers', 'consistent', 'weights', 'model'],
           'draco_train result columns');
 SELECT ok((SELECT bool_and(obj_description(oid, 'pg_proc') IS NOT NULL) FROM pg_proc
            WHERE proname IN ('draco_train', 'robust_aggregate', 'glm_predict', 'mlp_predict')), 'every function has a comment');

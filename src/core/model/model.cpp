@@ -82,7 +82,8 @@ void validate(const Model& m, const std::string& what) {
       if (checked_product(p, m.shape[1], what) != np) bad(what, "its parameters do not fill its shape");
       break;
     case Kind::Mlp: {
-      if (m.family != "mlp" && m.family != "resnet") bad(what, "an mlp model's family is mlp or resnet");
+      if (m.family != "mlp" && m.family != "resnet" && m.family != "linear")
+        bad(what, "an mlp model's family is mlp, resnet or linear");
       if (m.shape.size() < 3) bad(what, "an mlp has an input, at least one hidden and an output layer");
       if (m.shape.front() != p) bad(what, "its first layer must have one input per feature");
       std::int64_t count = 0;
@@ -123,6 +124,7 @@ Model model_from_glm(glm::Family family, std::int64_t features, std::int64_t cla
   m.rows = p.rows;
   m.iterations = p.iterations;
   m.converged = p.converged;
+  m.convergence_tested = p.convergence_tested;
   m.loss = std::move(p.loss);
   m.statistics = std::move(p.statistics);
   validate(m, "the GLM");
@@ -131,9 +133,14 @@ Model model_from_glm(glm::Family family, std::int64_t features, std::int64_t cla
 
 Model model_from_mlp(const std::vector<std::int64_t>& layers, bool resnet, const std::vector<double>& flat,
                      Provenance p) {
+  return model_from_mlp(layers, std::string(resnet ? "resnet" : "mlp"), flat, std::move(p));
+}
+
+Model model_from_mlp(const std::vector<std::int64_t>& layers, const std::string& family,
+                     const std::vector<double>& flat, Provenance p) {
   Model m;
   m.kind = Kind::Mlp;
-  m.family = resnet ? "resnet" : "mlp";
+  m.family = family;
   m.label = std::move(p.label);
   m.features = std::move(p.features);
   const std::int64_t inputs = layers.empty() ? 0 : layers.front();
@@ -150,6 +157,7 @@ Model model_from_mlp(const std::vector<std::int64_t>& layers, bool resnet, const
   m.rows = p.rows;
   m.iterations = p.iterations;
   m.converged = p.converged;
+  m.convergence_tested = p.convergence_tested;
   m.loss = std::move(p.loss);
   m.statistics = std::move(p.statistics);
   validate(m, "the MLP");

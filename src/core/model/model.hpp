@@ -8,7 +8,9 @@
 //   kmeans                shape {k, d}: the centers, row by row
 //   gnmf                  shape {d, r}: the factor H (T ~ W H'), row by row
 //   mlp                   shape {inputs, width, ..., width, outputs} (the layer sizes): w[0], b[0], w[1], b[1], ...
-//                         with w[l] of size out_l x in_l row-major (core/sweep/mlp.hpp); family mlp or resnet
+//                         with w[l] of size out_l x in_l row-major (core/sweep/mlp.hpp); family mlp (ReLU hidden
+//                         layers), resnet (ReLU, skips as in core/sweep/mlp.hpp with residual_scale 1) or linear
+//                         (identity hidden layers: the deep linear network)
 #pragma once
 #include "core/no_postgres.hpp"
 
@@ -40,6 +42,8 @@ struct Model {
   std::int64_t rows = 0;  // rows used
   std::int64_t iterations = 0;
   bool converged = true;
+  // false: the trainer has no convergence test (it runs a fixed number of iterations), so converged is NULL
+  bool convergence_tested = true;
   std::vector<double> loss;  // objective after every iteration
   std::string statistics;    // jsonb text: fit statistics
 };
@@ -58,6 +62,7 @@ struct Provenance {
   std::int64_t rows = 0;
   std::int64_t iterations = 0;
   bool converged = true;
+  bool convergence_tested = true;  // false: converged is NULL (a fixed-iteration trainer)
   std::vector<double> loss;
   std::string statistics = "{}";
 };
@@ -67,10 +72,13 @@ struct Provenance {
 Model model_from_glm(glm::Family family, std::int64_t features, std::int64_t classes,
                      const std::vector<double>& weights, Provenance p);
 
-// An MLP in the layout of core/sweep/mlp.hpp: layers = {inputs, width (depth times), outputs}, flat = w[0], b[0],
+// An MLP in the layout of core/sweep/mlp.hpp: layers = {inputs, hidden widths..., outputs}, flat = w[0], b[0],
 // w[1], b[1], ...; resnet selects the residual family. Outputs are class scores (classes 0 .. outputs-1).
 Model model_from_mlp(const std::vector<std::int64_t>& layers, bool resnet, const std::vector<double>& flat,
                      Provenance p);
+// The same with the family by name: "mlp", "resnet" or "linear".
+Model model_from_mlp(const std::vector<std::int64_t>& layers, const std::string& family,
+                     const std::vector<double>& flat, Provenance p);
 
 // ---- a small JSON writer for the options and statistics fields -----------------------------------------------
 class Json {

@@ -141,12 +141,13 @@ Prediction Predictor::predict(const double* x) const {
         double* next = last ? outv : buf[l % 3];
         const std::int64_t j = l + 1;  // 1-based hidden layer this product feeds
         const bool skip = !last && m_.family == "resnet" && j >= 3 && j % 2 == 1;
+        const bool relu = m_.family != "linear";
         for (std::int64_t r = 0; r < o; ++r) {
           double s = bl[r];
           const double* row = wl + r * in;
           for (std::int64_t c = 0; c < in; ++c) s += row[c] * prev[c];
           if (skip) s += prev2[r];
-          next[r] = last ? s : std::max(s, 0.0);
+          next[r] = last || !relu ? s : std::max(s, 0.0);
         }
         prev2 = prev;
         prev = next;
