@@ -7,25 +7,31 @@
 namespace morpheus::nm {
 namespace {
 
-// Non-zero stored entries per row of a block.
-std::vector<std::int64_t> row_nonzeros(const Block& b) {
-  std::vector<std::int64_t> out(static_cast<size_t>(b.rows()), 0);
+// Non-zero stored entries per row of a block (int32: a row has at most kMaxDim columns), so that the counts take
+// no more memory than the block's own row pointers; and their total.
+std::int64_t row_nonzeros(const Block& b, std::vector<std::int32_t>* out) {
+  if (out) out->assign(static_cast<size_t>(b.rows()), 0);
+  std::int64_t total = 0;
   if (b.is_sparse()) {
     const SparseMap m = b.sparse();
     for (std::int64_t r = 0; r < m.outerSize(); ++r) {
       if ((r & 0xffff) == 0) check_interrupts();
-      for (SparseMap::InnerIterator it(m, r); it; ++it) out[static_cast<size_t>(r)] += it.value() != 0.0;
+      std::int32_t c = 0;
+      for (SparseMap::InnerIterator it(m, r); it; ++it) c += it.value() != 0.0;
+      if (out) (*out)[static_cast<size_t>(r)] = c;
+      total += c;
     }
   } else {
     const ConstRowMap m = b.dense();
     for (std::int64_t r = 0; r < m.rows(); ++r) {
-      if ((r & 0xfff) == 0) check_interrupts();
-      std::int64_t c = 0;
+      if (m.cols() >= 4096 || (r & 0xfff) == 0) check_interrupts();  // every row of a wide block, else every 4096 rows
+      std::int32_t c = 0;
       for (std::int64_t j = 0; j < m.cols(); ++j) c += m(r, j) != 0.0;
-      out[static_cast<size_t>(r)] = c;
+      if (out) (*out)[static_cast<size_t>(r)] = c;
+      total += c;
     }
   }
-  return out;
+  return total;
 }
 
 }  // namespace
@@ -60,12 +66,13 @@ Summary summarize(const NormalizedMatrix& t) {
     b.rows = p.block.rows();
     b.cols = p.block.cols();
     b.stored = p.block.stored();
-    const std::vector<std::int64_t> per_row = row_nonzeros(p.block);
-    for (std::int64_t c : per_row) b.nonzeros += c;
     if (p.identity) {
+      b.nonzeros = row_nonzeros(p.block, nullptr);
       b.referenced = b.rows;
       s.nnz += b.nonzeros;
     } else {
+      std::vector<std::int32_t> per_row;
+      b.nonzeros = row_nonzeros(p.block, &per_row);
       std::vector<bool> seen(per_row.size(), false);
       for (size_t i = 0; i < p.index.size(); ++i) {
         if ((i & 0xffff) == 0) check_interrupts();
