@@ -18,27 +18,29 @@ import re
 import subprocess
 import sys
 
-FENCE = re.compile(r"^```(.*)$")
+FENCE = re.compile(r"^( {0,3})```(.*)$")
 MARK = "@@doc-block {}@@"
 
 
 def blocks(path):
-    """[(info, first_line, text)] of the fenced blocks of a markdown file."""
-    out, info, start, buf = [], None, 0, []
+    """[(info, first_line, text)] of the fenced blocks of a markdown file. A fence may be indented by up to 3 spaces
+    (a block inside a list item); that indentation is removed from the block's lines."""
+    out, info, start, buf, indent = [], None, 0, [], 0
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             m = FENCE.match(line.rstrip("\n"))
             if info is None:
                 if m:
-                    info, start, buf = m.group(1).strip(), n, []
+                    info, start, buf, indent = m.group(2).strip(), n, [], len(m.group(1))
                 else:
                     if line.strip():
                         out.append(("prose", n, ""))
-            elif m and m.group(1).strip() == "":
+            elif m and m.group(2).strip() == "":
                 out.append((info, start, "".join(buf)))
                 info = None
             else:
-                buf.append(line)
+                strip = len(line) - len(line.lstrip(" "))
+                buf.append(line[min(strip, indent):])
     return out
 
 

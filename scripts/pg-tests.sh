@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The PostgreSQL-side test layers, run by scripts/test.sh inside a throwaway cluster (PGHOST etc. are set):
-# pg_regress over sql/ + expected/, pgTAP over tests/pgtap/ through pg_prove, the bad-input sweep (tests/sweep) and
-# the upgrade check.
+# pg_regress over sql/ + expected/, pgTAP over tests/pgtap/ through pg_prove, the documentation's SQL against its
+# shown output (scripts/doc-tests.py over README.md and docs/*.md), the bad-input sweep (tests/sweep) and the upgrade
+# check.
 # Writes "layer passed failed" lines to OUT/pg-tests.counts.
 set -uo pipefail
 out="${1:?output directory}"
@@ -35,6 +36,11 @@ bad=$(grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$out/pgtap.log" | awk '{split($2
 [ "$prove_rc" -eq 0 ] || { rc=1; [ "$bad" -gt 0 ] || bad=1; }
 echo "pgTAP ${total:-0} ${bad}" >>"$counts"
 [ -n "$total" ] && [ "$total" -gt 0 ] || { echo "pgTAP ran no tests"; rc=1; }
+
+# the documentation's SQL blocks against their shown output, each file in a fresh database
+python3 scripts/doc-tests.py --counts "$counts" README.md docs/*.md | tee "$out/docs.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+grep -q '^docs ' "$counts" || { echo "docs 0 1" >>"$counts"; rc=1; }
 
 # the bad-input sweep over every function and aggregate (tests/sweep): no crash, no XX000, cancel honoured
 rm -f "$out/sweep.counts"

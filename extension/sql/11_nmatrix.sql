@@ -385,6 +385,16 @@ CREATE FUNCTION morpheus.ncol(t morpheus.nmatrix)
 COMMENT ON FUNCTION morpheus.ncol(morpheus.nmatrix) IS
   'Number of columns of a normalized matrix.';
 
+CREATE FUNCTION morpheus.summary(t morpheus.nmatrix, OUT rows bigint, OUT cols bigint, OUT transposed boolean,
+                                 OUT form text, OUT attribute_tables int, OUT blocks text[], OUT stored_entries bigint,
+                                 OUT nnz bigint, OUT density float8, OUT stored_bytes bigint,
+                                 OUT materialized_bytes float8, OUT tuple_ratios float8[], OUT feature_ratios float8[])
+  RETURNS record
+  AS 'MODULE_PATHNAME', 'morpheus_nm_summary'
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION morpheus.summary(morpheus.nmatrix) IS
+  'One row describing a normalized matrix instead of printing it: shape, transpose flag, form (entity, pk-fk, m:n), blocks (shape, dense/sparse, rows referenced), stored entries, non-zeros and density of the join, stored and materialized bytes, per attribute table the tuple and feature ratios that decide factorization (as in explain).';
+
 CREATE FUNCTION morpheus.t(t morpheus.nmatrix)
   RETURNS morpheus.nmatrix
   AS 'MODULE_PATHNAME', 'morpheus_nm_t'

@@ -54,7 +54,9 @@ bool SpiCursorSource::fetch(ml::RowBatch& batch) {
 }
 
 void SpiCursorSource::finish() {
+  // Destroying the reader ends its read-only scope, so that a trainer can then save its model (model_name).
   if (reader_) reader_->close();
+  reader_.reset();
   if (!connected_) return;
   connected_ = false;
   pg_call([] { SPI_finish(); });

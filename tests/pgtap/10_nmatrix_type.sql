@@ -24,6 +24,7 @@ INSERT INTO nm_api VALUES
   ('morpheus.sum(morpheus.nmatrix)', 'float8', 's', true, 's'),
   ('morpheus.nrow(morpheus.nmatrix)', 'bigint', 'i', true, 's'),
   ('morpheus.ncol(morpheus.nmatrix)', 'bigint', 'i', true, 's'),
+  ('morpheus.summary(morpheus.nmatrix)', 'record', 'i', true, 's'),
   ('morpheus.t(morpheus.nmatrix)', 'morpheus.nmatrix', 'i', true, 's'),
   ('morpheus.materialize(morpheus.nmatrix)', 'float8[]', 'i', true, 's'),
   ('morpheus.crossprod(morpheus.nmatrix)', 'float8[]', 's', true, 's'),
@@ -47,7 +48,7 @@ INSERT INTO nm_api
   UNION ALL SELECT format('morpheus.nm_array_%s(float8[], morpheus.nmatrix)', o), 'float8[]', 'i', true, 's'
   FROM unnest('{add,sub,mul,div,pow}'::text[]) o;
 
-SELECT is((SELECT count(*) FROM nm_api), 61::bigint, 'the nmatrix API lists 61 functions');
+SELECT is((SELECT count(*) FROM nm_api), 62::bigint, 'the nmatrix API lists 62 functions');
 SELECT is_empty($$ SELECT sig FROM nm_api WHERE to_regprocedure(sig) IS NULL $$, 'every nmatrix function exists with its signature');
 SELECT is_empty($$ SELECT sig FROM nm_api a JOIN pg_proc p ON p.oid = to_regprocedure(a.sig)
                    WHERE p.prorettype <> a.ret::regtype $$, 'every nmatrix function has its return type');

@@ -2,7 +2,7 @@
 -- in-memory trainers (linreg_train, logreg_train, kmeans_train) on the same relations at several batch sizes, and
 -- every bad input.
 BEGIN;
-SELECT plan(56);
+SELECT plan(57);
 
 -- 203 entity rows (not a multiple of the batch sizes used), 2 features, an integer-keyed attribute table (8 x 3)
 -- and a text-keyed one (50 x 2).
@@ -190,6 +190,12 @@ SELECT throws_ok($$SELECT morpheus.linreg_stream(label => 'y',
                    source => 'SELECT features, y FROM ent, (SELECT nextval(''grow'') AS p) z WHERE i <= 100 + z.p')$$,
                  '22023', 'source returned 102 rows on one pass but 101 on an earlier one',
                  'a query whose rows change between passes');
+
+-- model_name: the model is saved after the stream's read-only scope ends (it was a 25006 error)
+CREATE TEMP TABLE saved AS SELECT s FROM q, morpheus.kmeans_stream(q.e, k => 2, attributes => q.a, foreign_keys => q.f,
+                                                                    attribute_keys => q.k, model_name => 'stream_saved') s;
+SELECT is((SELECT (morpheus.load_model('stream_saved')).parameters), (SELECT (s).parameters FROM saved),
+          'kmeans_stream with model_name saves the model it returns');
 
 SELECT * FROM finish();
 ROLLBACK;
