@@ -81,11 +81,13 @@ GnmfResult gnmf(const DataMatrix& t, const GnmfOptions& o, Progress& progress) {
                             "Non-negative matrix factorization needs non-negative data.");
   // W (n x r) and H (d x r) and their products are held: refuse sizes that cannot fit before allocating them.
   constexpr double kMaxFactorEntries = 1 << 28;  // 2 GiB of doubles per factor
-  if (static_cast<double>(t.rows() + t.cols()) * o.rank > kMaxFactorEntries)
+  // ... and the rank x rank products W'W and H'H.
+  if (static_cast<double>(t.rows() + t.cols()) * o.rank > kMaxFactorEntries ||
+      static_cast<double>(o.rank) * o.rank > kMaxFactorEntries)
     throw Error(ErrorKind::LimitExceeded,
                 "rank = " + std::to_string(o.rank) + " would need " +
-                    std::to_string((t.rows() + t.cols()) * static_cast<Index>(o.rank)) + " factor entries",
-                "Choose a rank below min(rows, columns); the factors hold (rows + columns) x rank doubles.");
+                    std::to_string((t.rows() + t.cols() + o.rank) * static_cast<Index>(o.rank)) + " factor entries",
+                "Choose a rank below min(rows, columns); the factors hold (rows + columns + rank) x rank doubles.");
   if (!(o.tolerance >= 0)) throw invalid_parameter("tolerance must be non-negative, got " + format_number(o.tolerance));
   Rng gen(o.seed);
   GnmfResult r;
