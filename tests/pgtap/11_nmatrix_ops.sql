@@ -1,7 +1,7 @@
 -- Factorized operators on morpheus.nmatrix against the materialized matrix (morpheus.materialize, morpheus.matmul,
 -- plain SQL arithmetic) and against the reference fixture's published values.
 BEGIN;
-SELECT plan(47);
+SELECT plan(49);
 SET LOCAL search_path = public, morpheus;
 
 -- pg_temp.near(a, b): same shape and max |a - b| <= 1e-10 (1 + max |b|).
@@ -138,5 +138,17 @@ SELECT ok((SELECT pg_temp.near(col_sums(t), (SELECT array_agg(s ORDER BY j) FROM
 RESET morpheus.plan_model;
 RESET morpheus.factorize;
 
+-- ginv is written in 64-wide panels: tall (150 x 102, d < n) and wide (70 x 102, d >= n) values over several panels,
+-- each also transposed, against mat_ginv of the materialized matrix
+CREATE TEMP TABLE gp AS
+  SELECT n, nm_join(nmatrix(s => (SELECT array_agg(ARRAY[sin(i), cos(i)]) FROM generate_series(1, n) i)),
+                    (SELECT array_agg(1 + i % 40) FROM generate_series(1, n) i),
+                    (SELECT array_agg(r ORDER BY i) FROM (SELECT i, array_agg(sin(i * j + 0.3) ORDER BY j) r
+                       FROM generate_series(1, 40) i, generate_series(1, 100) j GROUP BY i) q)) AS t
+  FROM (VALUES (150), (70)) v(n);
+SELECT ok((SELECT pg_temp.near(ginv(t), mat_ginv(materialize(t))) AND pg_temp.near(ginv(t(t)), mat_ginv(materialize(t(t))))
+           FROM gp WHERE n = 150), 'ginv of a tall value over two panels, and of its transpose');
+SELECT ok((SELECT pg_temp.near(ginv(t), mat_ginv(materialize(t))) AND pg_temp.near(ginv(t(t)), mat_ginv(materialize(t(t))))
+           FROM gp WHERE n = 70), 'ginv of a wide value over two panels, and of its transpose');
 SELECT * FROM finish();
 ROLLBACK;

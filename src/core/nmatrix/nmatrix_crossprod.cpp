@@ -144,22 +144,43 @@ RowMatrix ginv(const NormalizedMatrix& t) {
   const std::int64_t n = t.base_rows(), d = t.base_cols();
   NormalizedMatrix base = t;
   base.set_transposed(false);
-  RowMatrix g;  // ginv of the base matrix, d x n
+  // ginv(T) is d x n; ginv(T') = ginv(T)' is n x d. The result is written panel by panel in its final orientation
+  // (no n x d temporary, no transposed copy), with a cancel check per panel.
+  const bool transposed = t.transposed();
+  RowMatrix out = transposed ? RowMatrix(n, d) : RowMatrix(d, n);
+  constexpr std::int64_t kPanel = 64;
   if (d < n) {
-    // ginv(T) = ginv(T'T) T' = (T ginv(T'T))'  (ginv of a symmetric matrix is symmetric)
+    // ginv(T) = ginv(T'T) T' = (T ginv(T'T))'  (ginv of a symmetric matrix is symmetric): rows j0.. of ginv(T) are
+    // (T C_j0..)' for a panel of columns of C = ginv(T'T)
     const RowMatrix c = base_crossprod(base);
     RowMatrix ci(d, d);
     linalg::psd_ginv(c, RowMap(ci.data(), d, d));
-    g = base_lmm(base, ConstRowMap(ci.data(), d, d)).transpose();
+    for (std::int64_t j0 = 0; j0 < d; j0 += kPanel) {
+      check_interrupts();
+      const std::int64_t w = std::min(kPanel, d - j0);
+      const RowMatrix panel = ci.middleCols(j0, w);                         // d x w
+      const RowMatrix p = base_lmm(base, ConstRowMap(panel.data(), d, w));  // n x w
+      if (transposed)
+        out.middleCols(j0, w) = p;
+      else
+        out.middleRows(j0, w) = p.transpose();
+    }
   } else {
-    // ginv(T) = T' ginv(T T') = (ginv(T T') T)'
+    // ginv(T) = T' ginv(T T') = (ginv(T T') T)': columns i0.. of ginv(T) are (C_i0.. T)' for a panel of rows of C
     const RowMatrix c = base_tcrossprod(base);
     RowMatrix ci(n, n);
     linalg::psd_ginv(c, RowMap(ci.data(), n, n));
-    g = base_rmm(ConstRowMap(ci.data(), n, n), base).transpose();
+    for (std::int64_t i0 = 0; i0 < n; i0 += kPanel) {
+      check_interrupts();
+      const std::int64_t w = std::min(kPanel, n - i0);
+      const RowMatrix p = base_rmm(ConstRowMap(ci.data() + i0 * n, w, n), base);  // w x d
+      if (transposed)
+        out.middleRows(i0, w) = p;
+      else
+        out.middleCols(i0, w) = p.transpose();
+    }
   }
-  if (t.transposed()) return g.transpose();  // ginv(T') = ginv(T)'
-  return g;
+  return out;
 }
 
 }  // namespace morpheus::nm
