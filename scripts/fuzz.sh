@@ -18,8 +18,9 @@ command -v ccache >/dev/null && launcher=(ccache)
 flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
   -fno-sanitize-recover=all -DMORPHEUS_IN_CORE -DMORPHEUS_MAX_VALUE_BYTES=33554432 -DMORPHEUS_VERSION=\"fuzz\"
   -Isrc -isystem /usr/include/eigen3)
-sources=(tests/fuzz/nmatrix_fuzz.cpp src/core/dense.cpp src/core/interrupt.cpp src/core/nmatrix/*.cpp
-  src/core/linalg/*.cpp)
+# the decoders and everything the factorized sums they are checked with call (kernels, thread team, plan)
+sources=(tests/fuzz/nmatrix_fuzz.cpp src/core/*.cpp src/core/nmatrix/*.cpp src/core/linalg/*.cpp
+  src/core/ml/normalized_data_matrix.cpp src/core/ml/data_matrix.cpp src/core/ml/plan.cpp)
 objects=()
 for src in "${sources[@]}"; do
   obj="$out/obj/$(echo "$src" | tr '/' '_').o"
