@@ -5,7 +5,7 @@
 #include "core/interrupt.hpp"
 #include "core/ml/plan.hpp"
 #include "pg/arrays.hpp"
-#include "pg/dist_settings.hpp"
+#include "pg/dist/dist_settings.hpp"
 #include "pg/guard.hpp"
 #include "pg/settings.hpp"
 

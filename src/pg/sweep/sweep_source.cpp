@@ -1,4 +1,4 @@
-#include "pg/sweep_source.hpp"
+#include "pg/sweep/sweep_source.hpp"
 
 #include <algorithm>
 #include <cctype>

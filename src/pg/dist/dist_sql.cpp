@@ -9,7 +9,7 @@
 #include "core/errors.hpp"
 #include "core/options.hpp"
 #include "pg/arrays.hpp"
-#include "pg/dist_settings.hpp"
+#include "pg/dist/dist_settings.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi_query.hpp"
 #include "pg/srf.hpp"

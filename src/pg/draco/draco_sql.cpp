@@ -8,9 +8,9 @@
 #include "core/errors.hpp"
 #include "core/model/sources.hpp"
 #include "pg/arrays.hpp"
-#include "pg/draco_source.hpp"
+#include "pg/draco/draco_source.hpp"
 #include "pg/guard.hpp"
-#include "pg/model_datum.hpp"
+#include "pg/model/model_datum.hpp"
 #include "pg/settings.hpp"
 #include "pg/srf.hpp"
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "pg/relation_data.hpp"
+#include "pg/ml/relation_data.hpp"
 
 namespace morpheus::pg {
 

@@ -6,7 +6,7 @@
 #include "core/options.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
-#include "pg/nmatrix_datum.hpp"
+#include "pg/nmatrix/nmatrix_datum.hpp"
 #include "pg/settings.hpp"
 #include "pg/srf.hpp"
 

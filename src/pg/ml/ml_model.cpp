@@ -1,11 +1,11 @@
-#include "pg/ml_model.hpp"
+#include "pg/ml/ml_model.hpp"
 
 #include "core/glm/glm.hpp"
 // core headers first
 #include <cmath>
 
 #include "pg/guard.hpp"
-#include "pg/model_datum.hpp"
+#include "pg/model/model_datum.hpp"
 
 namespace morpheus::pg {
 

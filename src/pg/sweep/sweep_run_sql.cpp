@@ -19,8 +19,8 @@
 #include "pg/settings.hpp"
 #include "pg/spi_query.hpp"
 #include "pg/srf.hpp"
-#include "pg/sweep_args.hpp"
-#include "pg/sweep_source.hpp"
+#include "pg/sweep/sweep_args.hpp"
+#include "pg/sweep/sweep_source.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"

@@ -1,4 +1,4 @@
-#include "pg/model_datum.hpp"
+#include "pg/model/model_datum.hpp"
 
 #include <limits>
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "pg/relation_data.hpp"
+#include "pg/ml/relation_data.hpp"
 #include "pg/spi_query.hpp"
 
 namespace morpheus::pg {

@@ -1,4 +1,4 @@
-#include "pg/relation_data.hpp"
+#include "pg/ml/relation_data.hpp"
 
 #include "core/ml/normalized_data_matrix.hpp"
 #include "core/ml/plan.hpp"

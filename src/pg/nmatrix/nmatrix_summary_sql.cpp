@@ -9,7 +9,7 @@
 
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
-#include "pg/nmatrix_datum.hpp"
+#include "pg/nmatrix/nmatrix_datum.hpp"
 
 namespace morpheus::pg {
 namespace {

@@ -1,7 +1,7 @@
 // Reading DRACO's labelled rows from a source: the column types are looked up in the planned query's result
 // description (nothing is executed), a query selecting label and a float8[] of the features is built from them, and
 // the relation reader runs it.
-#include "pg/draco_source.hpp"
+#include "pg/draco/draco_source.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "pg/ml_args.hpp"
+#include "pg/ml/ml_args.hpp"
 
 #include <vector>
 

@@ -1,6 +1,6 @@
 // SQL entry points of the sweep module's building blocks: param_count, width_for_budget, synthetic_classification,
 // teacher_classification, pool_image, train_mlp, gradient_diversity, gradient_diversity_trajectory. Training data
-// comes from `source` (table or query) with `label` and `features` (see pg/sweep_source.hpp).
+// comes from `source` (table or query) with `label` and `features` (see pg/sweep/sweep_source.hpp).
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -13,11 +13,11 @@
 #include "core/sweep/mlp.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
-#include "pg/model_datum.hpp"
+#include "pg/model/model_datum.hpp"
 #include "pg/settings.hpp"
 #include "pg/srf.hpp"
-#include "pg/sweep_args.hpp"
-#include "pg/sweep_source.hpp"
+#include "pg/sweep/sweep_args.hpp"
+#include "pg/sweep/sweep_source.hpp"
 
 namespace morpheus::pg {
 namespace {

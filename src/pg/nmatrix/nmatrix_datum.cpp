@@ -1,4 +1,4 @@
-#include "pg/nmatrix_datum.hpp"
+#include "pg/nmatrix/nmatrix_datum.hpp"
 
 #include "pg/guard.hpp"
 

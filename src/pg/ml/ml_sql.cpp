@@ -12,9 +12,9 @@
 #include "core/ml/logreg.hpp"
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
-#include "pg/ml_args.hpp"
-#include "pg/ml_data.hpp"
-#include "pg/ml_model.hpp"
+#include "pg/ml/ml_args.hpp"
+#include "pg/ml/ml_data.hpp"
+#include "pg/ml/ml_model.hpp"
 #include "pg/settings.hpp"
 #include "pg/srf.hpp"
 

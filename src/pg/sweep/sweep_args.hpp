@@ -7,7 +7,7 @@
 
 #include "core/sweep/sweep.hpp"
 #include "pg/pg_includes.hpp"
-#include "pg/sweep_source.hpp"
+#include "pg/sweep/sweep_source.hpp"
 
 namespace morpheus::pg {
 

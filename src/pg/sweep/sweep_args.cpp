@@ -1,4 +1,4 @@
-#include "pg/sweep_args.hpp"
+#include "pg/sweep/sweep_args.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "pg/ml_stream_source.hpp"
+#include "pg/ml/ml_stream_source.hpp"
 
 #include <string>
 

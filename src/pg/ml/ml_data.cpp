@@ -1,11 +1,11 @@
-#include "pg/ml_data.hpp"
+#include "pg/ml/ml_data.hpp"
 
 #include <string>
 
 #include "core/ml/normalized_data_matrix.hpp"
 #include "core/ml/plan.hpp"
 #include "pg/guard.hpp"
-#include "pg/nmatrix_datum.hpp"
+#include "pg/nmatrix/nmatrix_datum.hpp"
 #include "pg/settings.hpp"
 
 namespace morpheus::pg {

@@ -11,8 +11,8 @@
 
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
-#include "pg/nmatrix_datum.hpp"
-#include "pg/relation_data.hpp"
+#include "pg/nmatrix/nmatrix_datum.hpp"
+#include "pg/ml/relation_data.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi_query.hpp"
 #include "pg/srf.hpp"

@@ -13,10 +13,10 @@
 
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
-#include "pg/ml_args.hpp"
-#include "pg/ml_model.hpp"
-#include "pg/ml_stream_source.hpp"
-#include "pg/relation_data.hpp"
+#include "pg/ml/ml_args.hpp"
+#include "pg/ml/ml_model.hpp"
+#include "pg/ml/ml_stream_source.hpp"
+#include "pg/ml/relation_data.hpp"
 #include "pg/settings.hpp"
 
 namespace morpheus::pg {
