@@ -2,6 +2,10 @@
 // regression by gradient descent, k-means and GNMF, 20 iterations, with a thread count; for profiling
 // (perf record build/kernel_bench ...) and the threads speed-up without the SQL layer.
 //   build/kernel_bench DATA_DIR DATASET [threads=1] [algos=ls,lr,km,nmf] [reps=3]
+//   [plan=factorized|streamed|gathered|csr]
+// (streamed: every attribute table run as the materialized join row by row, as morpheus.factorize = never does;
+// gathered: every attribute table gathered once into a block of the join's rows, then run as the streamed rows;
+// csr: the join built once into a CSR matrix, built outside the clock)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +16,7 @@
 #include "core/ml/linreg.hpp"
 #include "core/ml/logreg.hpp"
 #include "core/ml/normalized_data_matrix.hpp"
+#include "core/ml/plan.hpp"
 #include "morpheus_files.hpp"
 
 extern "C" void openblas_set_num_threads(int);
@@ -28,10 +33,23 @@ int main(int argc, char** argv) {
   const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
   const std::string algos = argc > 4 ? argv[4] : "ls,lr,km,nmf";
   const int reps = argc > 5 ? std::atoi(argv[5]) : 3;
+  const std::string plan = argc > 6 ? argv[6] : "factorized";
   const bench::Dataset ds = bench::load_dataset(argv[1], argv[2]);
   nm::KernelOptions o;
   o.threads = threads;
-  const NormalizedDataMatrix t(ds.t, o);
+  if (plan == "streamed") o.streamed.assign(ds.t.parts().size(), true);
+  std::unique_ptr<DataMatrix> tm;
+  const auto g0 = std::chrono::steady_clock::now();
+  const nm::NormalizedMatrix gathered =
+      plan == "gathered" ? materialize_parts(ds.t, std::vector<bool>(ds.t.parts().size(), true)) : ds.t;
+  if (plan == "gathered")
+    std::printf("%s gathering the join: %.2f ms\n", argv[2],
+                1e3 * std::chrono::duration<double>(std::chrono::steady_clock::now() - g0).count());
+  if (plan == "csr")
+    tm = std::make_unique<SparseDataMatrix>(materialize_sparse(ds.t));
+  else
+    tm = std::make_unique<NormalizedDataMatrix>(gathered, o);
+  const DataMatrix& t = *tm;
   NoProgress np;
   if (algos == "phases") {  // one-column T x and T' p alone, best of reps x 20
     nm::Kernels k(ds.t, o);
@@ -75,8 +93,8 @@ int main(int argc, char** argv) {
       }
       best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
-    std::printf("%s %s threads=%d: %.2f ms per call, %.3f ms per iteration (best of %d)\n", argv[2], a.c_str(), threads,
-                1e3 * best, 1e3 * best / 20, reps);
+    std::printf("%s %s %s threads=%d: %.2f ms per call, %.3f ms per iteration (best of %d)\n", argv[2], a.c_str(),
+                plan.c_str(), threads, 1e3 * best, 1e3 * best / 20, reps);
   }
   return 0;
 }
