@@ -32,7 +32,9 @@ lib="$(pwd)/build/morpheus.so"
 private="$(mktemp -d /tmp/morpheus-bench.XXXXXX)"
 trap 'rm -rf "$private"' EXIT
 cp "$lib" "$private/morpheus.so"
-grep -v '^\\echo' build/sql/morpheus--0.2.0.sql | sed "s|MODULE_PATHNAME|$private/morpheus.so|g" >"$private/install.sql"
+# Run as a plain script, not by CREATE EXTENSION: the saved-models table is not registered for pg_dump.
+grep -v -e '^\\echo' -e 'pg_extension_config_dump' build/sql/morpheus--0.2.0.sql |
+  sed "s|MODULE_PATHNAME|$private/morpheus.so|g" >"$private/install.sql"
 chmod -R a+rX "$private"
 export MORPHEUS_BENCH_SQL="$private/install.sql"
 scripts/with-cluster.sh -o shared_buffers=512MB -o work_mem=256MB -- bash -c \
