@@ -1,7 +1,8 @@
 // Data in by relation (docs/conventions.md): the entity relation `source` (a table name or a query) carries the label,
 // the features (column names, numeric types cast to float8, booleans as 0/1, or float8[] columns expanded), an
 // optional id and the foreign keys of normalized data; the attribute relations (`attributes`, table names or
-// queries) carry their key column (`attribute_keys`, default id) and features (every other column). Everything is
+// queries) carry their key column (`attribute_keys`, default id) and features (every other column, or the sparse
+// form of sparse_features.hpp when they return a column `index int[]`: a CSR block). Everything is
 // read through the one relation reader (spi_query.hpp): label and features of a row travel together, and a foreign
 // key is matched to its attribute row by value, so no row can be paired with another row's label.
 #pragma once
