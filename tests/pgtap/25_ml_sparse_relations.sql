@@ -3,7 +3,7 @@
 -- written dense (the dense float8[] columns are built here in SQL from the index/value arrays, independently of the
 -- reader), and linreg_train equals linreg on nmatrix_from_sparse's matrix; bad inputs name the relation.
 BEGIN;
-SELECT plan(23);
+SELECT plan(24);
 SET LOCAL search_path = public, morpheus;
 
 -- 40 entity rows, one dense feature s1 >= 0, keys into a6 (6 rows, width 5, weighted, one empty row) and a4 (4 rows,
@@ -51,6 +51,11 @@ SELECT ok((sparse).statistics->'r2' IS NOT NULL AND abs(((sparse).statistics->>'
 SELECT cmp_ok(pg_temp.rel((SELECT parameters FROM linreg_stream('ent', label => 'y', features => '{s1}', intercept => false,
                               attributes => '{a6, a4}', foreign_keys => '{k6, k4}', attribute_keys => '{key, key}', batch_rows => 7)),
                           (dense).parameters), '<', 1e-10::float8, 'linreg_stream: sparse = dense') FROM m;
+
+SELECT cmp_ok(pg_temp.rel((linreg_train('ent', label => 'y', features => '{s1}', intercept => false,
+                            attributes => ARRAY['SELECT key AS index, f FROM a6d', 'a4d'], foreign_keys => '{k6, k4}',
+                            attribute_keys => '{index, key}')).parameters, (dense).parameters), '<', 1e-12::float8,
+              'a key column named index is a key, not the sparse form') FROM m;
 
 -- nmatrix_from_sql reads the sparse relation as a CSR block: the same matrix as nmatrix_from_sparse and as dense
 SELECT is(materialize(nmatrix_from_sql('SELECT s1, k6, k4 FROM ent ORDER BY i', '{a6, a4}', '{k6, k4}', '{key, key}', '{s1}')),

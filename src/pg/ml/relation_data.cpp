@@ -217,9 +217,11 @@ std::vector<AttributeRelation> read_attributes(const RelationArgs& a, const std:
     const std::string arg = attribute_arg(k);
     const std::string query = source_query(a.attributes[k], arg);
     const std::string& key = a.attribute_keys[k];
-    // A column "index" is the sparse form and must be int[] (42804 otherwise); every other column is a feature.
-    const QueryTable t = read_query(query, arg, {{key, ColumnType::Key, true}, {"index", ColumnType::IntArray, false}},
-                                    ExtraColumns::Features);
+    // A column "index" (unless it is the key) is the sparse form and must be int[] (42804 otherwise); every other
+    // column is a feature.
+    std::vector<ColumnRequest> want{{key, ColumnType::Key, true}};
+    if (key != "index") want.push_back({"index", ColumnType::IntArray, false});
+    const QueryTable t = read_query(query, arg, want, ExtraColumns::Features);
     if (t.rows < 1)
       throw invalid_parameter(arg + " returned no rows", "Each attribute relation must have at least one row.");
     if (t.rows > std::numeric_limits<std::int32_t>::max())
@@ -230,7 +232,7 @@ std::vector<AttributeRelation> read_attributes(const RelationArgs& a, const std:
     const std::string prefix = prefixes != nullptr && k < prefixes->size() ? attribute_prefix((*prefixes)[k], k)
                                                                            : attribute_prefix(a.attributes[k], k);
     const std::int64_t expected_width = widths != nullptr && k < widths->size() ? (*widths)[k] : -1;
-    if (t.has("index")) {
+    if (key != "index" && t.has("index")) {
       read_sparse_attribute(t, arg, key, prefix, expected_width, r);
     } else {
       std::vector<const ColumnData*> cols;
