@@ -97,7 +97,7 @@ def prepare(data, name):
 
 
 def statements(schema, rel, t):
-    ent = f"'{schema}.ent'"
+    ent = f"'SELECT * FROM {schema}.ent ORDER BY id'"  # the row order of nm's source: k-means++ and GNMF's W depend on it
     it = "max_iterations => 20"
     return {
         "lr": (f"SELECT (morpheus.logreg_train({ent}, label => 'lab', intercept => false, {rel}, method => 'gd', "
@@ -147,7 +147,7 @@ def main():
             mr, mn = statistics.median(times[a]["rel"]), statistics.median(times[a]["nm"])
             print(f"| {name} | {shape} | {dense_bytes / 2**30:.2f} GiB | {a} | {mr:.0f} | {mn:.0f} | {mr / mn:.2f} | "
                   f"{diff:.1e} | {peak[a]['rel'] / 1024:.0f} | {peak[a]['nm'] / 1024:.0f} |")
-        ls = run(f"SELECT (morpheus.linreg_train('{schema}.ent', label => 'y', intercept => false, {rel}, "
+        ls = run(f"SELECT (morpheus.linreg_train('SELECT * FROM {schema}.ent ORDER BY id', label => 'y', intercept => false, {rel}, "
                  f"method => 'gd', max_iterations => 20, tolerance => 0)).iterations")
         print(f"| {name} | linreg_train gd: " + (res_text(ls)) + " |")
         sys.stdout.flush()

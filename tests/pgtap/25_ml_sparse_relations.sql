@@ -3,7 +3,7 @@
 -- written dense (the dense float8[] columns are built here in SQL from the index/value arrays, independently of the
 -- reader), and linreg_train equals linreg on nmatrix_from_sparse's matrix; bad inputs name the relation.
 BEGIN;
-SELECT plan(24);
+SELECT plan(26);
 SET LOCAL search_path = public, morpheus;
 
 -- 40 entity rows, one dense feature s1 >= 0, keys into a6 (6 rows, width 5, weighted, one empty row) and a4 (4 rows,
@@ -111,6 +111,13 @@ SELECT throws_ok($$ SELECT linreg_train('ent', label => 'y', features => '{s1}',
 SELECT throws_ok($$ SELECT linreg_train('ent', label => 'y', features => '{s1}', attributes => ARRAY['SELECT key, index, 2000000000 AS width FROM a6'],
                    foreign_keys => '{k6}', attribute_keys => '{key}') $$, '54000', NULL,
                  'a declared width whose feature names exceed 1 GB is refused before they are made');
+SELECT throws_ok($$ SELECT linreg_train('ent', label => 'y', features => '{s1}', attributes => ARRAY['SELECT key, index, 12000 AS width FROM a6'],
+                   foreign_keys => '{k6}', attribute_keys => '{key}') $$, '54000',
+                 'linreg_train (normal equations and fit statistics) needs the 12002 x 12002 Gram matrix X''X: 1152384032 bytes, over the 1 GB limit',
+                 'a Gram matrix over 1 GB is refused before it is allocated');
+SELECT is((logreg_train('ent', label => 'label', features => '{s1}', attributes => ARRAY['SELECT key, index, 12000 AS width FROM a6'],
+                        foreign_keys => '{k6}', attribute_keys => '{key}', max_iterations => 2)).shape,
+          '{1,12002}'::int[], 'logreg_train on 12001 features (12000 sparse) needs no Gram matrix');
 SELECT throws_ok($$ SELECT * FROM m, predict((m.sparse), 'ent', attributes => ARRAY['SELECT key, index, value, 6 AS width FROM a6', 'a4']) $$,
                  '22023', 'attributes[1] has width 6 but the model was trained with width 5', 'predict: a declared width that differs');
 SELECT throws_ok($$ SELECT * FROM m, predict((m.sparse), 'ent', attributes => ARRAY['SELECT key, index || 7 AS index FROM a6', 'a4']) $$,

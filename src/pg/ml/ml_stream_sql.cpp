@@ -93,6 +93,9 @@ Datum linreg_stream_body(FunctionCallInfo fcinfo) {
     throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
   const std::string name = model_name_arg(fcinfo, 14);
   Stream s(a, batch_rows);
+  require_gram_fits(s.table->cols(), "linreg_stream (normal equations and fit statistics)",
+                    "Use fewer feature columns (drop rare one-hot columns), or logreg_stream or kmeans_stream, which "
+                    "need no Gram matrix.");
   ml::StreamLeastSquares passes(*s.table);
   NoticeProgress progress("linreg_stream");
   const ml::LinregResult r = ml::linreg(passes, o, progress);
