@@ -455,8 +455,8 @@ RowMatrix features_matrix(const ColumnData& c, std::int64_t rows, const std::str
   return m;
 }
 
-nm::SparseMatrix sparse_features(const ColumnData& index, const ColumnData* value, std::int64_t rows,
-                                 std::int64_t width, const std::string& query_arg) {
+nm::Block sparse_features(const ColumnData& index, const ColumnData* value, std::int64_t rows, std::int64_t width,
+                          const std::string& query_arg) {
   std::int64_t max_index = 0;
   for (std::int64_t r = 0; r < rows; ++r) {
     if (index.is_null[static_cast<size_t>(r)])
@@ -502,8 +502,7 @@ nm::SparseMatrix sparse_features(const ColumnData& index, const ColumnData* valu
       v.push_back(value != nullptr ? value->values[static_cast<size_t>(vlo + e - lo)] : 1.0);
     }
   }
-  nm::Block b = nm::sparse_block(rows, d, ri, ci, v, query_arg.c_str());
-  return nm::SparseMatrix(b.sparse());
+  return nm::sparse_block(rows, d, ri, ci, v, query_arg.c_str());  // no copy: Eigen's copy allocates width ints
 }
 
 }  // namespace morpheus::pg

@@ -120,9 +120,9 @@ class QueryReader {
 RowMatrix features_matrix(const ColumnData& c, std::int64_t rows, const std::string& query_arg);
 
 // Sparse features: `index` (IntArray, 1-based column numbers) with `value` (FloatArray of the same lengths; nullptr:
-// every value is 1) as a rows x width CSR matrix (duplicates summed). width < 0: the largest index. Errors name the
-// column, the row (1-based) and `query_arg`.
-nm::SparseMatrix sparse_features(const ColumnData& index, const ColumnData* value, std::int64_t rows,
-                                 std::int64_t width, const std::string& query_arg);
+// every value is 1) as a rows x width CSR block (duplicates summed). width < 0: the largest index. Errors name the
+// column, the row (1-based) and `query_arg`. The result is a sparse (CSR) block.
+nm::Block sparse_features(const ColumnData& index, const ColumnData* value, std::int64_t rows, std::int64_t width,
+                          const std::string& query_arg);
 
 }  // namespace morpheus::pg

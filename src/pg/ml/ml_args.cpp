@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "core/nmatrix/nmatrix.hpp"
 #include "core/options.hpp"
 #include "pg/srf.hpp"
 
@@ -37,6 +38,15 @@ Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::
   const bool nulls[5] = {false, false, false, false, false};
   out.put(values, nulls);
   return (Datum)0;
+}
+
+void require_gram_fits(std::int64_t d, const std::string& function, const std::string& hint) {
+  const double bytes = 8.0 * static_cast<double>(d) * static_cast<double>(d);
+  if (bytes > static_cast<double>(nm::kMaxValueBytes))
+    throw Error(ErrorKind::LimitExceeded,
+                function + " needs the " + std::to_string(d) + " x " + std::to_string(d) + " Gram matrix X'X: " +
+                    std::to_string(static_cast<long long>(bytes)) + " bytes, over the 1 GB limit",
+                hint);
 }
 
 }  // namespace morpheus::pg

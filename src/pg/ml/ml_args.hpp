@@ -37,6 +37,11 @@ void read_solver_args(FunctionCallInfo fcinfo, int first, Options& o) {
 // A per-iteration history column: the losses, or the gradient norms.
 Datum trace_column(const ml::Trace& trace, bool grad);
 
+// Least squares by the normal equations, and the fit statistics of linreg_train / linreg_stream, form the d x d Gram
+// matrix X'X: refused (54000, naming `function`) before it is allocated when it would pass the 1 GB value limit
+// (wide one-hot data: 55,000 columns would need 24 GB). `hint` says what to use instead.
+void require_gram_fits(std::int64_t d, const std::string& function, const std::string& hint);
+
 // The one result row of linreg and logreg: (coefficients, iterations, loss[], grad_norm[], converged).
 Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::Trace& trace, bool converged);
 

@@ -42,6 +42,8 @@ Datum linreg_body(FunctionCallInfo fcinfo) {
   ml::LinregOptions o;
   o.method = linreg_method_arg(fcinfo, 2);
   read_solver_args(fcinfo, 3, o);
+  if (o.method == ml::LinregMethod::Normal)
+    require_gram_fits(x->cols(), "linreg with method => 'normal'", "Use method => 'gd', which needs no Gram matrix.");
   NoticeProgress progress("linreg");
   const ml::LinregResult r = ml::linreg(*x, y, o, progress);
   if (!r.converged)

@@ -40,6 +40,25 @@ std::int64_t batch_rows_arg(FunctionCallInfo fcinfo, int argno) {
   return b;
 }
 
+// The attribute features of relation k as the streaming passes take them (dense; a sparse relation is expanded,
+// after the size its width implies is checked). The keys stay for the cursor.
+RowMatrix dense_block(AttributeRelation& r, std::size_t k) {
+  if (r.sparse) {
+    const std::string arg = "attributes[" + std::to_string(k + 1) + "]";
+    const double bytes = 8.0 * static_cast<double>(r.features.rows()) * static_cast<double>(r.features.cols());
+    if (bytes > static_cast<double>(nm::kMaxValueBytes))
+      throw Error(ErrorKind::LimitExceeded,
+                  arg + " (sparse, " + std::to_string(r.features.rows()) + " x " + std::to_string(r.features.cols()) +
+                      ") would need " + std::to_string(static_cast<long long>(bytes)) +
+                      " bytes as the dense block the streaming trainers use, over the 1 GB limit",
+                  "Train with the in-memory trainer (linreg_train, logreg_train, kmeans_train, gnmf_train), which "
+                  "keeps sparse attribute relations sparse.");
+  }
+  RowMatrix m = r.features.to_dense();
+  r.features = nm::Block();
+  return m;
+}
+
 // The streamed relation: attribute relations in memory, the source cursor open (SPI connected until finish()).
 struct Stream {
   std::vector<AttributeRelation> attributes;
@@ -51,7 +70,7 @@ struct Stream {
     source = std::make_unique<SpiCursorSource>(a, &attributes, batch_rows);
     if (source->empty()) throw invalid_parameter("source returned no rows", "Train on at least one row.");
     std::vector<RowMatrix> blocks;
-    for (auto& r : attributes) blocks.push_back(std::move(r.features));  // the keys stay for the cursor
+    for (std::size_t k = 0; k < attributes.size(); ++k) blocks.push_back(dense_block(attributes[k], k));
     table = std::make_unique<ml::StreamTable>(*source, source->entity_cols(), std::move(blocks),
                                               ml::StreamNames{"source", "column \"" + a.label + "\" of source"});
     if (table->cols() < 1)
@@ -74,6 +93,9 @@ Datum linreg_stream_body(FunctionCallInfo fcinfo) {
     throw invalid_parameter("max_iterations must be at least 1, got " + std::to_string(o.max_iterations));
   const std::string name = model_name_arg(fcinfo, 14);
   Stream s(a, batch_rows);
+  require_gram_fits(s.table->cols(), "linreg_stream (normal equations and fit statistics)",
+                    "Use fewer feature columns (drop rare one-hot columns), or logreg_stream or kmeans_stream, which "
+                    "need no Gram matrix.");
   ml::StreamLeastSquares passes(*s.table);
   NoticeProgress progress("linreg_stream");
   const ml::LinregResult r = ml::linreg(passes, o, progress);

@@ -47,6 +47,9 @@ Datum linreg_train_body(FunctionCallInfo fcinfo) {
   require_columns(d.matrix_cols() - (a.intercept ? 1 : 0));
   glm::check_labels(glm::Family::LeastSquares, d.y.data(), d.y.size(), "column \"" + a.label + "\" of source");
   const TrainedOn on = trained_on(a, d.entity_names, d.attributes, d.rows, d.label_boolean);
+  require_gram_fits(d.matrix_cols(), "linreg_train (normal equations and fit statistics)",
+                    "Use fewer feature columns (drop rare one-hot columns), or logreg_train, kmeans_train or "
+                    "gnmf_train, which need no Gram matrix.");
   TrainingMatrix tm = training_matrix(d);
   NoticeProgress progress("linreg_train");
   const ml::LinregResult r = ml::linreg(*tm.t, d.y, o, progress);

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "pg/guard.hpp"
+#include "pg/nmatrix/sparse_features.hpp"
 #include "pg/settings.hpp"
 
 namespace morpheus::pg {
@@ -165,31 +166,86 @@ std::string attribute_prefix(const std::string& relation, std::size_t k) {
   return (looks_like_query(relation) ? attribute_arg(k) : relation) + ".";
 }
 
-std::vector<AttributeRelation> read_attributes(const RelationArgs& a, const std::vector<std::string>* prefixes) {
+namespace {
+
+// The sparse form of attributes[k] (the result t returns a column "index" of type int[]): index, value, width and
+// nothing else beside the key.
+void read_sparse_attribute(const QueryTable& t, const std::string& arg, const std::string& key,
+                           const std::string& prefix, std::int64_t expected_width, AttributeRelation& r) {
+  SparseColumns c;
+  c.index = &t.column("index");
+  for (const auto& col : t.columns) {
+    if (!col.present || col.name == key || col.name == "index") continue;
+    if (col.name == "value") {
+      c.value = &col;
+    } else if (col.name == "width") {
+      c.width = &col;
+    } else {
+      throw invalid_parameter(arg + " returns the column \"" + col.name + "\" beside \"index\"",
+                              "A sparse attribute relation returns its key, index int[] (1-based column numbers) and "
+                              "optionally value float8[] and width int, nothing else: select only those columns.");
+    }
+    r.columns.push_back(col.name);
+  }
+  r.columns.insert(r.columns.begin(), "index");
+  nm::Block m = read_sparse_form(c, t.rows, arg, expected_width);  // O(rows + entries): no width-sized array
+  const std::int64_t width = m.cols();
+  // The names "<prefix>index[j]", one per column, are what the declared width makes us allocate (and what a
+  // model stores in its features text[]): checked before they are made.
+  const double name_bytes = static_cast<double>(width) * (static_cast<double>(prefix.size()) + 40.0);
+  if (name_bytes > static_cast<double>(nm::kMaxValueBytes))
+    throw Error(ErrorKind::LimitExceeded,
+                arg + " has width " + std::to_string(width) + ": its feature names would need about " +
+                    std::to_string(static_cast<long long>(name_bytes)) + " bytes, over the 1 GB limit of one value",
+                "Return a width no larger than the number of feature columns (renumber the columns 1..d), or omit "
+                "width to use the largest index.");
+  r.sparse = true;
+  r.features = std::move(m);
+  r.names.reserve(static_cast<std::size_t>(width));
+  for (std::int64_t j = 1; j <= width; ++j) {
+    if (j % 65536 == 0) check_interrupts();
+    r.names.push_back(prefix + "index[" + std::to_string(j) + "]");
+  }
+}
+
+}  // namespace
+
+std::vector<AttributeRelation> read_attributes(const RelationArgs& a, const std::vector<std::string>* prefixes,
+                                               const std::vector<std::int64_t>* widths) {
   std::vector<AttributeRelation> out;
   for (std::size_t k = 0; k < a.attributes.size(); ++k) {
     const std::string arg = attribute_arg(k);
     const std::string query = source_query(a.attributes[k], arg);
     const std::string& key = a.attribute_keys[k];
-    const QueryTable t = read_query(query, arg, {{key, ColumnType::Key, true}}, ExtraColumns::Features);
+    // A column "index" (unless it is the key) is the sparse form and must be int[] (42804 otherwise); every other
+    // column is a feature.
+    std::vector<ColumnRequest> want{{key, ColumnType::Key, true}};
+    if (key != "index") want.push_back({"index", ColumnType::IntArray, false});
+    const QueryTable t = read_query(query, arg, want, ExtraColumns::Features);
     if (t.rows < 1)
       throw invalid_parameter(arg + " returned no rows", "Each attribute relation must have at least one row.");
     if (t.rows > std::numeric_limits<std::int32_t>::max())
       throw Error(ErrorKind::LimitExceeded, arg + " has " + std::to_string(t.rows) + " rows",
                   "Attribute relations are limited to 2^31 - 1 rows.");
     t.require_no_nulls(key, arg.c_str());
-    std::vector<const ColumnData*> cols;
-    for (const auto& c : t.columns)
-      if (c.present && c.name != key) cols.push_back(&c);
-    if (cols.empty())
-      throw invalid_parameter(arg + " has no feature column besides its key \"" + key + "\"",
-                              "Every column of an attribute relation other than its key is a feature.");
     AttributeRelation r;
     const std::string prefix = prefixes != nullptr && k < prefixes->size() ? attribute_prefix((*prefixes)[k], k)
                                                                            : attribute_prefix(a.attributes[k], k);
-    std::vector<std::int64_t> widths;
-    r.features = assemble(t, cols, arg, 0, false, prefix, &r.names, &widths);
-    for (const auto* c : cols) r.columns.push_back(c->name);
+    const std::int64_t expected_width = widths != nullptr && k < widths->size() ? (*widths)[k] : -1;
+    if (key != "index" && t.has("index")) {
+      read_sparse_attribute(t, arg, key, prefix, expected_width, r);
+    } else {
+      std::vector<const ColumnData*> cols;
+      for (const auto& c : t.columns)
+        if (c.present && c.name != key) cols.push_back(&c);
+      if (cols.empty())
+        throw invalid_parameter(arg + " has no feature column besides its key \"" + key + "\"",
+                                "Every column of an attribute relation other than its key is a feature (or return "
+                                "index int[] for sparse features).");
+      std::vector<std::int64_t> col_widths;
+      r.features = nm::Block(assemble(t, cols, arg, 0, false, prefix, &r.names, &col_widths));
+      for (const auto* c : cols) r.columns.push_back(c->name);
+    }
     const ColumnData& kc = t.column(key);
     r.text_keys = kc.key_is_text;
     for (std::int64_t row = 0; row < t.rows; ++row) {
@@ -306,7 +362,7 @@ nm::NormalizedMatrix relation_nmatrix(RelationData& d) {
   nm::NormalizedMatrix t = d.entity.cols() > 0 ? nm::NormalizedMatrix::from_entity(nm::Block(std::move(d.entity)))
                                                : nm::NormalizedMatrix::with_rows(d.rows);
   for (std::size_t k = 0; k < d.attributes.size(); ++k)
-    t.join(std::move(d.fk[k]), nm::Block(std::move(d.attributes[k].features)));
+    t.join(std::move(d.fk[k]), std::move(d.attributes[k].features));  // a CSR block joins as is
   return t;
 }
 

@@ -1,7 +1,8 @@
 // Data in by relation (docs/conventions.md): the entity relation `source` (a table name or a query) carries the label,
 // the features (column names, numeric types cast to float8, booleans as 0/1, or float8[] columns expanded), an
 // optional id and the foreign keys of normalized data; the attribute relations (`attributes`, table names or
-// queries) carry their key column (`attribute_keys`, default id) and features (every other column). Everything is
+// queries) carry their key column (`attribute_keys`, default id) and features (every other column, or the sparse
+// form of sparse_features.hpp when they return a column `index int[]`: a CSR block). Everything is
 // read through the one relation reader (spi_query.hpp): label and features of a row travel together, and a foreign
 // key is matched to its attribute row by value, so no row can be paired with another row's label.
 #pragma once
@@ -50,10 +51,13 @@ struct RelationArgPositions {
 // source (a table name becomes SELECT * FROM schema.name).
 RelationArgs relation_args(FunctionCallInfo fcinfo, const RelationArgPositions& at);
 
-// An attribute relation in memory: its features (n_R x d_R), their names ("<relation>.<column>", or
-// "attributes[k].<column>" for a query) and the row of every key.
+// An attribute relation in memory: its features (n_R x d_R; a dense block of every column but the key, or a CSR
+// block read in the sparse form of sparse_features.hpp when the relation returns a column `index` of type int[]),
+// their names ("<relation>.<column>", or "attributes[k].<column>" for a query; "<prefix>index[j]" for j = 1..width
+// in the sparse form) and the row of every key.
 struct AttributeRelation {
-  RowMatrix features;
+  nm::Block features;
+  bool sparse = false;
   std::vector<std::string> names;
   std::vector<std::string> columns;  // the feature columns, as read
   bool text_keys = false;
@@ -63,9 +67,11 @@ struct AttributeRelation {
 
 // Reads attributes[k] with its key column attribute_keys[k] (unique, not NULL) for every k. Feature names are
 // prefixed with attribute_prefix(prefixes[k], k) when prefixes is given (a model's training relations), else with
-// attribute_prefix(attributes[k], k).
+// attribute_prefix(attributes[k], k). widths (a model's, when given): (*widths)[k] >= 0 is the width relation k had
+// in training when it was read in the sparse form; a sparse relation of another width is an error naming it.
 std::vector<AttributeRelation> read_attributes(const RelationArgs& a,
-                                               const std::vector<std::string>* prefixes = nullptr);
+                                               const std::vector<std::string>* prefixes = nullptr,
+                                               const std::vector<std::int64_t>* widths = nullptr);
 // "<relation>." for a relation name, "attributes[k]." (1-based) for a query.
 std::string attribute_prefix(const std::string& relation, std::size_t k);
 

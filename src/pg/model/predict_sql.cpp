@@ -4,6 +4,7 @@
 // features by the model's feature columns (and its attribute relations, for a model trained on normalized data).
 #include "core/model/predict.hpp"
 // core headers first
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -110,6 +111,21 @@ std::vector<std::string> arg_or(FunctionCallInfo fcinfo, int argno, const char* 
   return PG_ARGISNULL(argno) ? fallback : text_array_arg(fcinfo, argno, name);
 }
 
+// The width every attribute relation had in training when it was read in the sparse form (its model features are
+// "<prefix>index[1]" .. "<prefix>index[width]"), -1 for a dense one: a sparse relation scored must have that width.
+std::vector<std::int64_t> sparse_widths(const model::Model& m, const std::vector<std::string>& prefixes,
+                                        std::size_t relations) {
+  std::vector<std::int64_t> widths(relations, -1);
+  for (std::size_t k = 0; k < relations && k < prefixes.size(); ++k) {
+    const std::string head = attribute_prefix(prefixes[k], k) + "index[";
+    std::int64_t n = 0;
+    for (const auto& f : m.features)
+      if (f.compare(0, head.size(), head) == 0) ++n;
+    if (n > 0) widths[k] = n;
+  }
+  return widths;
+}
+
 // predict(model, source, id, attributes, foreign_keys, attribute_keys)
 //   -> (id text, prediction float8, probability float8, class text, cluster int, projection float8[])
 Datum predict_relation_body(FunctionCallInfo fcinfo) {
@@ -132,7 +148,8 @@ Datum predict_relation_body(FunctionCallInfo fcinfo) {
                                 std::to_string(a.attribute_keys.size()) + " elements",
                             "Give one foreign key and one key column per attribute relation.");
   // Attribute features are named as in training, so relations with the same columns may replace the model's.
-  const std::vector<AttributeRelation> attributes = read_attributes(a, &spec.attributes);
+  const std::vector<std::int64_t> widths = sparse_widths(p.model(), spec.attributes, a.attributes.size());
+  const std::vector<AttributeRelation> attributes = read_attributes(a, &spec.attributes, &widths);
   SrfWriter out(fcinfo);
   const int rc = pg_call([] { return SPI_connect(); });
   if (rc != SPI_OK_CONNECT) throw Error(ErrorKind::Internal, "SPI_connect failed");
@@ -141,7 +158,7 @@ Datum predict_relation_body(FunctionCallInfo fcinfo) {
   MemoryContext rows_cxt = pg_call(
       [] { return AllocSetContextCreate(CurrentMemoryContext, "morpheus predict rows", ALLOCSET_DEFAULT_SIZES); });
   const model::Model& m = p.model();
-  std::vector<std::int64_t> widths;
+  std::vector<std::int64_t> entity_widths;
   std::vector<std::string> names;
   std::int64_t first_row = 0;
   bool checked = false;
@@ -149,7 +166,7 @@ Datum predict_relation_body(FunctionCallInfo fcinfo) {
   for (;;) {
     QueryTable t = reader.layout();
     if (!reader.fetch(t, 10000)) break;
-    const RowMatrix e = entity_features(t, a, first_row, checked ? nullptr : &names, &widths);
+    const RowMatrix e = entity_features(t, a, first_row, checked ? nullptr : &names, &entity_widths);
     std::vector<std::vector<std::int32_t>> fk;
     for (std::size_t k = 0; k < attributes.size(); ++k)
       fk.push_back(foreign_key_rows(t, a, k, attributes[k], first_row));
@@ -173,9 +190,19 @@ Datum predict_relation_body(FunctionCallInfo fcinfo) {
       std::size_t at = 0;
       for (ml::Index j = 0; j < e.cols(); ++j) x[at++] = e(r, j);
       for (std::size_t k = 0; k < attributes.size(); ++k) {
-        const RowMatrix& f = attributes[k].features;
+        const nm::Block& f = attributes[k].features;
         const std::int32_t row = fk[k][static_cast<std::size_t>(r)];
-        for (ml::Index j = 0; j < f.cols(); ++j) x[at++] = f(row, j);
+        if (f.is_sparse()) {
+          std::fill(x.begin() + static_cast<std::ptrdiff_t>(at), x.begin() + static_cast<std::ptrdiff_t>(at + f.cols()),
+                    0.0);
+          const nm::SparseMap sp = f.sparse();
+          for (nm::SparseMap::InnerIterator it(sp, row); it; ++it)
+            x[at + static_cast<std::size_t>(it.col())] = it.value();
+        } else {
+          const ConstRowMap d = f.dense();
+          for (ml::Index j = 0; j < d.cols(); ++j) x[at + static_cast<std::size_t>(j)] = d(row, j);
+        }
+        at += static_cast<std::size_t>(f.cols());
       }
       const model::Prediction pr = p.predict(x.data());
       Datum values[6] = {};

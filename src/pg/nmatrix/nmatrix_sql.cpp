@@ -12,6 +12,7 @@
 #include "pg/arrays.hpp"
 #include "pg/guard.hpp"
 #include "pg/nmatrix/nmatrix_datum.hpp"
+#include "pg/nmatrix/sparse_features.hpp"
 #include "pg/ml/relation_data.hpp"
 #include "pg/settings.hpp"
 #include "pg/spi_query.hpp"
@@ -164,51 +165,6 @@ Datum mn_blocks_body(FunctionCallInfo fcinfo) {
 
 std::string key_text(const ColumnData& c, std::int64_t r) {
   return c.key_is_text ? c.text[static_cast<size_t>(r)] : std::to_string(c.ints[static_cast<size_t>(r)]);
-}
-
-// The columns a query may use for its features: dense `features float8[]`, or sparse `index int[]` (1-based column
-// numbers) with optional `value float8[]` (default: every value 1) and optional `width int` (the column count,
-// default the largest index).
-void want_features(std::vector<ColumnRequest>& want) {
-  want.push_back({"features", ColumnType::FloatArray, false});
-  want.push_back({"index", ColumnType::IntArray, false});
-  want.push_back({"value", ColumnType::FloatArray, false});
-  want.push_back({"width", ColumnType::Integer, false});
-}
-
-// The features of a query read with want_features; `required`: one of the two forms must be present.
-bool features_block(const QueryTable& q, const std::string& qname, bool required, nm::Block& out) {
-  if (q.has("index")) {
-    if (q.has("features"))
-      throw invalid_parameter(qname + " returns both \"features\" and \"index\"",
-                              "Return dense features float8[], or sparse index int[] (with value float8[]), not both.");
-    std::int64_t width = -1;
-    if (q.has("width")) {
-      q.require_no_nulls("width", qname.c_str());
-      const ColumnData& w = q.column("width");
-      for (std::int64_t r = 0; r < q.rows; ++r) {
-        if (w.ints[static_cast<size_t>(r)] != w.ints[0] || w.ints[0] < 0)
-          throw invalid_parameter("column \"width\" of " + qname + " must be one value >= 0 on every row, row " +
-                                      std::to_string(r + 1) + " has " + std::to_string(w.ints[static_cast<size_t>(r)]),
-                                  "Return the number of feature columns, the same on every row.");
-      }
-      width = q.rows > 0 ? w.ints[0] : 0;
-    }
-    out = nm::Block(
-        sparse_features(q.column("index"), q.has("value") ? &q.column("value") : nullptr, q.rows, width, qname));
-    return true;
-  }
-  if (q.has("value") || q.has("width"))
-    throw invalid_parameter(qname + " returns \"value\" or \"width\" without \"index\"",
-                            "Sparse features need index int[] (1-based column numbers).");
-  if (q.has("features")) {
-    out = nm::Block(features_matrix(q.column("features"), q.rows, qname));
-    return true;
-  }
-  if (required)
-    throw Error(ErrorKind::UndefinedColumn, qname + " returns no column \"features\" or \"index\"",
-                "Return dense features float8[], or sparse index int[] (with value float8[]).");
-  return false;
 }
 
 // nmatrix_from_sparse(source, attributes, foreign_keys, attribute_keys): the sparse form of nmatrix_from_sql. Every
