@@ -127,3 +127,22 @@ TEST(NmatrixHardening, ShapesOverTheLimitAreRefusedBeforeAllocating) {
     EXPECT_EQ(e.kind(), ErrorKind::LimitExceeded);
   }
 }
+
+TEST(NmatrixHardening, CrossprodRefusesAResultOverTheLimitBeforeAllocating) {
+  // One row, 20,000 one-hot columns: T'T would be 20,000^2 doubles (3.2 GB), over the 1 GB limit; a narrow matrix of
+  // the same kind is computed and equals the dense product.
+  const nm::NormalizedMatrix wide =
+      nm::from_text("nmatrix v1 rows=1 transposed=false; identity sparse 1x20000 {(1,7,1)}");
+  try {
+    nm::crossprod(wide);
+    ADD_FAILURE() << "no error";
+  } catch (const morpheus::Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::LimitExceeded);
+  }
+  const nm::NormalizedMatrix narrow =
+      nm::from_text("nmatrix v1 rows=2 transposed=false; identity sparse 2x3 {(1,2,3),(2,1,-1),(2,3,2)}");
+  RowMatrix dense(2, 3);
+  dense << 0, 3, 0, -1, 0, 2;
+  const RowMatrix expected = dense.transpose() * dense;
+  EXPECT_TRUE(nm::crossprod(narrow).isApprox(expected, 1e-15));
+}

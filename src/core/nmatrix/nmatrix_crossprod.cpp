@@ -63,6 +63,7 @@ void require_columns(const NormalizedMatrix& t, const char* what) {
 RowMatrix base_crossprod(const NormalizedMatrix& t) {
   const std::int64_t d = t.base_cols();
   const std::int64_t n = t.base_rows();
+  check_value_size(static_cast<double>(d) * d * 8.0, "crossprod result (" + shape(d, d) + ")");
   RowMatrix out = RowMatrix::Zero(d, d);
   const auto off = offsets(t);
   const auto& parts = t.parts();
