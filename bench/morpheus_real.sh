@@ -26,17 +26,4 @@ if [ -z "${TRIAD_GBPS:-}" ]; then
 fi
 export TRIAD_GBPS PY OPENBLAS_NUM_THREADS=1
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg), triad ${TRIAD_GBPS} GB/s"
-# The build's library and install script, with MODULE_PATHNAME pointing at build/ (the server runs as postgres).
-lib="$(pwd)/build/morpheus.so"
-[ -f "$lib" ] && [ -f build/sql/morpheus--0.2.0.sql ] || { echo "build first: cmake --build build" >&2; exit 1; }
-private="$(mktemp -d /tmp/morpheus-bench.XXXXXX)"
-trap 'rm -rf "$private"' EXIT
-cp "$lib" "$private/morpheus.so"
-# Run as a plain script, not by CREATE EXTENSION: the saved-models table is not registered for pg_dump.
-grep -v -e '^\\echo' -e 'pg_extension_config_dump' build/sql/morpheus--0.2.0.sql |
-  sed "s|MODULE_PATHNAME|$private/morpheus.so|g" >"$private/install.sql"
-chmod -R a+rX "$private"
-export MORPHEUS_BENCH_SQL="$private/install.sql"
-scripts/with-cluster.sh -o shared_buffers=512MB -o work_mem=256MB -- bash -c \
-  'psql -X -q -v ON_ERROR_STOP=1 -c "CREATE SCHEMA morpheus" -f "$MORPHEUS_BENCH_SQL" >/dev/null &&
-   "$PY" bench/morpheus_real.py "$@"' _ "$data" "$@"
+bench/with-build-extension.sh "$PY" bench/morpheus_real.py "$data" "$@"

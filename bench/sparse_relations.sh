@@ -12,14 +12,4 @@ cd "$(dirname "$0")/.."
 data="${1:?usage: $0 DATA_DIR [DATASET ...]}"
 shift
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
-lib="$(pwd)/build/morpheus.so"
-[ -f "$lib" ] && [ -f build/sql/morpheus--0.2.0.sql ] || { echo "build first: cmake --build build" >&2; exit 1; }
-private="$(mktemp -d /tmp/morpheus-bench.XXXXXX)"
-trap 'rm -rf "$private"' EXIT
-cp "$lib" "$private/morpheus.so"
-grep -v -e '^\\echo' -e 'pg_extension_config_dump' build/sql/morpheus--0.2.0.sql | sed "s|MODULE_PATHNAME|$private/morpheus.so|g" >"$private/install.sql"
-chmod -R a+rX "$private"
-export MORPHEUS_BENCH_SQL="$private/install.sql"
-scripts/with-cluster.sh -o shared_buffers=512MB -o work_mem=256MB -- bash -c \
-  'psql -X -q -v ON_ERROR_STOP=1 -c "CREATE SCHEMA morpheus" -f "$MORPHEUS_BENCH_SQL" >/dev/null &&
-   /usr/bin/python3 bench/sparse_relations.py "$@"' _ "$data" "$@"
+bench/with-build-extension.sh /usr/bin/python3 bench/sparse_relations.py "$data" "$@"
