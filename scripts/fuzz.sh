@@ -22,14 +22,23 @@ flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,addre
 sources=(tests/fuzz/nmatrix_fuzz.cpp src/core/*.cpp src/core/nmatrix/*.cpp src/core/linalg/*.cpp
   src/core/ml/normalized_data_matrix.cpp src/core/ml/data_matrix.cpp src/core/ml/plan.cpp)
 objects=()
+pids=()
+jobs="$(nproc 2>/dev/null || echo 2)"
 for src in "${sources[@]}"; do
   obj="$out/obj/$(echo "$src" | tr '/' '_').o"
   objects+=("$obj")
-  # Rebuild when the source or any core header is newer than the object.
+  # Rebuild when the source or any core header is newer than the object; one compiler per core.
   if [ ! -f "$obj" ] || [ -n "$(find "$src" src/core -newer "$obj" -name '*.[ch]pp' -print -quit)" ]; then
-    "${launcher[@]}" "$cxx" "${flags[@]}" -c "$src" -o "$obj"
+    rm -f "$obj"
+    "${launcher[@]}" "$cxx" "${flags[@]}" -c "$src" -o "$obj" &
+    pids+=($!)
+    if [ "${#pids[@]}" -ge "$jobs" ]; then
+      wait "${pids[0]}"
+      pids=("${pids[@]:1}")
+    fi
   fi
 done
+for pid in "${pids[@]}"; do wait "$pid"; done
 "$cxx" -fsanitize=fuzzer,address,undefined "${objects[@]}" -o "$out/nmatrix_fuzz"
 
 log="$out/fuzz.log"
