@@ -32,20 +32,23 @@ class AssignOp final : public RowOp {
         assignment_(assignment.data()),
         loss_(static_cast<size_t>(blocks), 0.0),
         counts_(static_cast<size_t>(blocks) * static_cast<size_t>(c_sq.size()), 0.0),
-        changed_(static_cast<size_t>(blocks), 0) {}
+        changed_(static_cast<size_t>(blocks), 0),
+        dist_(static_cast<size_t>(blocks) * static_cast<size_t>(c_sq.size())) {}
   void apply(int block, std::int64_t row0, std::int64_t rows, const double* m, double* p) override {
     double loss = 0;
     double* counts = counts_.data() + static_cast<size_t>(block) * k_;
     bool changed = false;
+    double* dist = dist_.data() + static_cast<size_t>(block) * k_;
     for (std::int64_t i = 0; i < rows; ++i) {
       const std::int64_t r = row0 + i;
       const double* mi = m + i * k_;
+      const double rs = row_sq_[r];
+      // The k distances first (a branch-free loop the compiler vectorizes), then the first minimum.
+      for (int j = 0; j < k_; ++j) dist[j] = std::max((-2.0 * mi[j] + rs) + c_sq_[j], 0.0);
       int arg = 0;
-      double lo = 0;
-      for (int j = 0; j < k_; ++j) {
-        const double dij = std::max((-2.0 * mi[j] + row_sq_[r]) + c_sq_[j], 0.0);
-        if (j == 0 || dij < lo) lo = dij, arg = j;
-      }
+      double lo = dist[0];
+      for (int j = 1; j < k_; ++j)
+        if (dist[j] < lo) lo = dist[j], arg = j;
       best_[r] = lo;
       loss += lo;
       changed = changed || assignment_[r] != arg;
@@ -77,6 +80,7 @@ class AssignOp final : public RowOp {
   int* assignment_;
   std::vector<double> loss_, counts_;
   std::vector<char> changed_;
+  std::vector<double> dist_;  // per block: the current row's k distances
 };
 
 class MemoryKmeans final : public KmeansPasses {

@@ -24,16 +24,34 @@ NormalizedDataMatrix::NormalizedDataMatrix(nm::NormalizedMatrix t, nm::KernelOpt
 
 NormalizedDataMatrix::~NormalizedDataMatrix() = default;
 
+// The kernels take row-major operands. One column is the same in either layout and is passed as it is; wider
+// operands are copied into scratch kept between calls (an iteration allocates nothing but its result).
+const double* NormalizedDataMatrix::row_major(const Mat& x) const {
+  if (x.cols() == 1) return x.data();
+  x_scratch_ = x;
+  return x_scratch_.data();
+}
+
+Mat NormalizedDataMatrix::from_row_major(Index rows, Index cols, const std::function<void(double*)>& fill) const {
+  Mat out(rows, cols);
+  if (cols == 1) {
+    fill(out.data());
+    return out;
+  }
+  out_scratch_.resize(rows, cols);
+  fill(out_scratch_.data());
+  out = out_scratch_;
+  return out;
+}
+
 Mat NormalizedDataMatrix::times(const Mat& x) const {
   if (!kernels_) {
     const RowMatrix xr = x;
     return nm::lmm(t_, ConstRowMap(xr.data(), xr.rows(), xr.cols()));
   }
   if (x.rows() != cols()) throw Error(ErrorKind::Internal, "NormalizedDataMatrix::times: wrong shape");
-  const RowMatrix xr = x;
-  RowMatrix out(rows(), x.cols());
-  kernels_->lmm(xr.data(), static_cast<int>(x.cols()), out.data());
-  return out;
+  const double* xr = row_major(x);
+  return from_row_major(rows(), x.cols(), [&](double* out) { kernels_->lmm(xr, static_cast<int>(x.cols()), out); });
 }
 
 Mat NormalizedDataMatrix::transpose_times(const Mat& p) const {
@@ -43,10 +61,8 @@ Mat NormalizedDataMatrix::transpose_times(const Mat& p) const {
     return nm::rmm(ConstRowMap(pt.data(), pt.rows(), pt.cols()), t_).transpose();
   }
   if (p.rows() != rows()) throw Error(ErrorKind::Internal, "NormalizedDataMatrix::transpose_times: wrong shape");
-  const RowMatrix pr = p;
-  RowMatrix out(cols(), p.cols());
-  kernels_->tmm(pr.data(), static_cast<int>(p.cols()), out.data());
-  return out;
+  const double* pr = row_major(p);
+  return from_row_major(cols(), p.cols(), [&](double* out) { kernels_->tmm(pr, static_cast<int>(p.cols()), out); });
 }
 
 int NormalizedDataMatrix::pass_blocks(int c) const { return kernels_ ? kernels_->blocks(c) : 1; }
@@ -55,14 +71,12 @@ Mat NormalizedDataMatrix::fused_pass(const Mat& x, RowOp& op, bool want_tp) cons
   if (!kernels_) return DataMatrix::fused_pass(x, op, want_tp);
   if (x.rows() != cols()) throw Error(ErrorKind::Internal, "NormalizedDataMatrix::fused_pass: wrong shape");
   const int c = static_cast<int>(x.cols());
-  const RowMatrix xr = x;
+  const double* xr = row_major(x);
   if (!want_tp) {
-    kernels_->pass(xr.data(), c, op, nullptr);
+    kernels_->pass(xr, c, op, nullptr);
     return Mat();
   }
-  RowMatrix tp(cols(), c);
-  kernels_->pass(xr.data(), c, op, tp.data());
-  return tp;
+  return from_row_major(cols(), c, [&](double* tp) { kernels_->pass(xr, c, op, tp); });
 }
 
 Mat NormalizedDataMatrix::crossprod() const {

@@ -4,6 +4,7 @@
 #pragma once
 #include "core/no_postgres.hpp"
 
+#include <functional>
 #include <memory>
 
 #include "core/ml/data_matrix.hpp"
@@ -34,6 +35,9 @@ class NormalizedDataMatrix final : public DataMatrix {
   nm::NormalizedMatrix t_;
   std::vector<bool> streamed_;
   std::unique_ptr<nm::Kernels> kernels_;  // over t_'s base matrix, when t_ is not transposed
+  const double* row_major(const Mat& x) const;
+  Mat from_row_major(Index rows, Index cols, const std::function<void(double*)>& fill) const;
+  mutable RowMatrix x_scratch_, out_scratch_;  // the products' row-major operands (one caller at a time)
 };
 
 // The join built as one CSR matrix (T, or T' when the value is transposed).

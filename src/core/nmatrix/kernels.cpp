@@ -16,6 +16,7 @@ constexpr std::int64_t kChunk = 8192;        // rows or columns per task of the 
 constexpr int kMaxBlocks = 4;                // fixed row blocks at most (a power of two)
 constexpr double kScratchBudget = 64 << 20;  // bytes of per-block scratch before the block count is lowered
 constexpr int kPollTiles = 32;               // tiles between polls (cancel) inside a block
+constexpr std::int64_t kAhead = 16;          // rows ahead whose gathered or scattered key row is prefetched
 
 }  // namespace
 
@@ -287,6 +288,7 @@ void Kernels::run_blocks(const double* x, const double* p_in, int c, RowOp* op, 
             for (std::int64_t i = i0; i < i1; ++i) m[i - i0] += y[idx[i]];
           } else {
             for (std::int64_t i = i0; i < i1; ++i) {
+              if (i + kAhead < i1) __builtin_prefetch(q.y.data() + static_cast<std::int64_t>(q.idx[i + kAhead]) * c);
               const double* yr = q.y.data() + static_cast<std::int64_t>(q.idx[i]) * c;
               double* mr = m + (i - i0) * c;
               for (int k = 0; k < c; ++k) mr[k] += yr[k];
@@ -307,6 +309,7 @@ void Kernels::run_blocks(const double* x, const double* p_in, int c, RowOp* op, 
         } else {
           double* zq = z + q.zoff * c;
           for (std::int64_t i = i0; i < i1; ++i) {
+            if (i + kAhead < i1) __builtin_prefetch(zq + static_cast<std::int64_t>(q.idx[i + kAhead]) * c, 1);
             double* zr = zq + static_cast<std::int64_t>(q.idx[i]) * c;
             const double* pr = p + (i - i0) * c;
             for (int k = 0; k < c; ++k) zr[k] += pr[k];
