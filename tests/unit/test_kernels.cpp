@@ -129,7 +129,7 @@ TEST(Kernels, ProductsMatchMaterialized) {
   for (const auto& cs : cases()) {
     const RowMatrix d = nm::materialize(cs.t);
     Rng g(5);
-    for (int c : {1, 2, 5}) {
+    for (int c : {1, 2, 5, 11}) {  // 5 and 11: groups of four columns and a rest
       nm::KernelOptions o;
       o.streamed = cs.streamed;
       o.block_rows = 250;  // 4 blocks
@@ -160,7 +160,7 @@ TEST(Kernels, ProductsMatchMaterialized) {
 TEST(Kernels, ThreadCountsGiveIdenticalBits) {
   for (const auto& cs : cases()) {
     Rng g(9);
-    for (int c : {1, 3}) {
+    for (int c : {1, 3, 6}) {
       const RowMatrix x = uniform(cs.t.base_cols(), c, g), p = uniform(cs.t.base_rows(), c, g);
       RowMatrix tx1, tp1, fp1;
       for (int threads : {1, 2, 3}) {

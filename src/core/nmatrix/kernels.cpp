@@ -18,6 +18,56 @@ constexpr double kScratchBudget = 64 << 20;  // bytes of per-block scratch befor
 constexpr int kPollTiles = 32;               // tiles between polls (cancel) inside a block
 constexpr std::int64_t kAhead = 16;          // rows ahead whose gathered or scattered key row is prefetched
 
+// Rows of c > 1 columns, W columns at a time held in registers across a block row's entries: with the column loop
+// innermost over a runtime c, out[] stays in memory and every entry waits on the previous entry's stores.
+// out[q0 .. q0 + W) += sum over entries e of v_e x[col_e, q0 .. q0 + W); v_e = 1 when values is nullptr. Explicit
+// fma: the same bits whatever the compiler's contraction setting (the pull form must equal the push form).
+template <int W>
+void gather_columns(const int* cols, const double* values, int lo, int hi, const double* x, int c, int q0,
+                    double* out) {
+  double a[W] = {};
+  for (int e = lo; e < hi; ++e) {
+    const double* xj = x + static_cast<std::int64_t>(cols[e]) * c + q0;
+    if (values == nullptr)
+      for (int k = 0; k < W; ++k) a[k] += xj[k];
+    else
+      for (int k = 0; k < W; ++k) a[k] = std::fma(values[e], xj[k], a[k]);
+  }
+  for (int k = 0; k < W; ++k) out[q0 + k] += a[k];
+}
+
+// o[col_e, q0 .. q0 + W) += v_e p[q0 .. q0 + W) for every entry e (the same additions, in the same order, as one
+// column at a time).
+template <int W>
+void scatter_columns(const int* cols, const double* values, int lo, int hi, const double* p, int c, int q0, double* o) {
+  double pv[W];
+  for (int k = 0; k < W; ++k) pv[k] = p[q0 + k];
+  for (int e = lo; e < hi; ++e) {
+    double* oj = o + static_cast<std::int64_t>(cols[e]) * c + q0;
+    if (values == nullptr)
+      for (int k = 0; k < W; ++k) oj[k] += pv[k];
+    else
+      for (int k = 0; k < W; ++k) oj[k] = std::fma(values[e], pv[k], oj[k]);
+  }
+}
+
+// The two above over all c columns: groups of four, then the rest.
+void gather_row(const int* cols, const double* values, int lo, int hi, const double* x, int c, double* out) {
+  int q0 = 0;
+  for (; q0 + 4 <= c; q0 += 4) gather_columns<4>(cols, values, lo, hi, x, c, q0, out);
+  if (c - q0 == 3) gather_columns<3>(cols, values, lo, hi, x, c, q0, out);
+  if (c - q0 == 2) gather_columns<2>(cols, values, lo, hi, x, c, q0, out);
+  if (c - q0 == 1) gather_columns<1>(cols, values, lo, hi, x, c, q0, out);
+}
+
+void scatter_row(const int* cols, const double* values, int lo, int hi, const double* p, int c, double* o) {
+  int q0 = 0;
+  for (; q0 + 4 <= c; q0 += 4) scatter_columns<4>(cols, values, lo, hi, p, c, q0, o);
+  if (c - q0 == 3) scatter_columns<3>(cols, values, lo, hi, p, c, q0, o);
+  if (c - q0 == 2) scatter_columns<2>(cols, values, lo, hi, p, c, q0, o);
+  if (c - q0 == 1) scatter_columns<1>(cols, values, lo, hi, p, c, q0, o);
+}
+
 }  // namespace
 
 struct Kernels::Part {
@@ -72,11 +122,7 @@ struct Kernels::Part {
       out[0] += a;
       return;
     }
-    for (int p = lo; p < hi; ++p) {
-      const double v = pattern ? 1.0 : values[p];
-      const double* xj = x + static_cast<std::int64_t>(inner[p]) * c;
-      for (int q = 0; q < c; ++q) out[q] += v * xj[q];
-    }
+    gather_row(inner, pattern ? nullptr : values, lo, hi, x, c, out);
   }
 
   // o (cols x c) += B row r' p_row
@@ -101,11 +147,7 @@ struct Kernels::Part {
         for (int p = lo; p < hi; ++p) o[inner[p]] += values[p] * pv;
       return;
     }
-    for (int p = lo; p < hi; ++p) {
-      const double v = pattern ? 1.0 : values[p];
-      double* oj = o + static_cast<std::int64_t>(inner[p]) * c;
-      for (int q = 0; q < c; ++q) oj[q] += v * prow[q];
-    }
+    scatter_row(inner, pattern ? nullptr : values, lo, hi, prow, c, o);
   }
 
   // Rows [i0, i1) of the join (block rows src(i)): m[(i - i0) c + q] += B row src(i) . X_part. The one-column paths
@@ -400,16 +442,9 @@ void Kernels::reduce_and_multiply(int c, double* tp) {
       }
       return;
     }
-    for (std::int64_t j = lo; j < hi; ++j) {  // pull: column j of B' Z over its rows, ascending
-      double* oc = out + j * c;
-      for (int e = p.t_outer[j]; e < p.t_outer[j + 1]; ++e) {
-        const double* zr = z + static_cast<std::int64_t>(p.t_inner[e]) * c;
-        if (p.pattern)
-          for (int q = 0; q < c; ++q) oc[q] += zr[q];
-        else
-          for (int q = 0; q < c; ++q) oc[q] = std::fma(p.t_values[e], zr[q], oc[q]);
-      }
-    }
+    for (std::int64_t j = lo; j < hi; ++j)  // pull: column j of B' Z over its rows, ascending (out starts at 0)
+      gather_row(p.t_inner.data(), p.pattern ? nullptr : p.t_values.data(), p.t_outer[j], p.t_outer[j + 1], z, c,
+                 out + j * c);
   });
 }
 
