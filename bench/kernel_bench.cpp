@@ -1,7 +1,7 @@
 // Per-iteration cost of the factorized passes on one real dataset, in the core (no SQL): linear and logistic
 // regression by gradient descent, k-means and GNMF, 20 iterations, with a thread count; for profiling
 // (perf record build/kernel_bench ...) and the threads speed-up without the SQL layer.
-//   build/kernel_bench DATA_DIR DATASET [threads=1] [algos=ls,lr,km,nmf] [reps=3]
+//   build/kernel_bench DATA_DIR DATASET [threads=1] [algos=ls,lr,km,nmf | phases | cp] [reps=3]
 //   [plan=factorized|streamed|gathered|csr]
 // (streamed: every attribute table run as the materialized join row by row, as morpheus.factorize = never does;
 // gathered: every attribute table gathered once into a block of the join's rows, then run as the streamed rows;
@@ -79,6 +79,18 @@ int main(int argc, char** argv) {
     }
     std::printf("%s threads=%d: T x %.3f ms, T' p %.3f ms, fused pass %.3f ms (best)\n", argv[2], threads, 1e3 * lmm,
                 1e3 * tmm, 1e3 * fused);
+    return 0;
+  }
+  if (algos == "cp") {  // the sparse Gram matrix T'T alone, best of reps
+    double best = 1e30;
+    std::int64_t nnz = 0;
+    for (int r = 0; r < reps; ++r) {
+      const auto t0 = std::chrono::steady_clock::now();
+      nnz = nm::crossprod_sparse(ds.t).nonZeros();
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::printf("%s crossprod_sparse: %.2f ms (best of %d), %lld stored entries\n", argv[2], 1e3 * best, reps,
+                static_cast<long long>(nnz));
     return 0;
   }
   const Eigen::VectorXd labels = (ds.y.array() > 2.5).cast<double>();

@@ -24,6 +24,10 @@ SparseMatrix as_sparse(const Block& b) {
   return b.dense().sparseView(0.0, 0.0);
 }
 
+double entries_per_row(const SparseMatrix& b) {
+  return b.rows() == 0 ? 0.0 : static_cast<double>(b.nonZeros()) / static_cast<double>(b.rows());
+}
+
 // I_k' I_l (rows_k x rows_l): co-occurrence counts of the two parts' rows.
 SparseMatrix cooccurrence(const Part& k, const Part& l, std::int64_t n) {
   std::vector<Triplet> trip;
@@ -80,13 +84,18 @@ SparseMatrix crossprod_sparse(const NormalizedMatrix& t) {
     check_nnz(nnz, d);
     for (size_t l = k + 1; l < p; ++l) {
       if (parts[l].block.cols() == 0) continue;
+      // Block (a, z) = B_a' ((I_a' I_z) B_z), (z, a) its transpose. The middle product costs the co-occurrences
+      // times B_z's entries per row: z is the part with fewer entries per row (an entity block S of a few
+      // columns, never a wide attribute table, whose product would be as large as the join).
+      const bool swap = entries_per_row(b[k]) < entries_per_row(b[l]);
+      const size_t a = swap ? l : k, z = swap ? k : l;
       check_interrupts();
-      const SparseMatrix co = cooccurrence(parts[k], parts[l], n);
-      const SparseMatrix right = co * b[l];  // (I_k' I_l) B_l: rows_k x d_l
+      const SparseMatrix co = cooccurrence(parts[a], parts[z], n);
+      const SparseMatrix right = co * b[z];  // (I_a' I_z) B_z: rows_a x d_z
       check_interrupts();
-      band[k][l] = SparseMatrix(b[k].transpose() * right).pruned(0.0, 0.0);
-      band[l][k] = band[k][l].transpose();
-      nnz += 2.0 * static_cast<double>(band[k][l].nonZeros());
+      band[a][z] = SparseMatrix(b[a].transpose() * right).pruned(0.0, 0.0);
+      band[z][a] = band[a][z].transpose();
+      nnz += 2.0 * static_cast<double>(band[a][z].nonZeros());
       check_nnz(nnz, d);
     }
   }
