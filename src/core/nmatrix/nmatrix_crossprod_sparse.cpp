@@ -79,7 +79,7 @@ SparseMatrix crossprod_sparse(const NormalizedMatrix& t) {
     check_interrupts();
     const Eigen::VectorXd c = counts(parts[k], n);
     const SparseMatrix cb = c.asDiagonal() * b[k];
-    band[k][k] = SparseMatrix(b[k].transpose() * cb).pruned(0.0, 0.0);
+    band[k][k] = b[k].transpose() * cb;  // exact zeros are dropped when the bands are assembled
     nnz += static_cast<double>(band[k][k].nonZeros());
     check_nnz(nnz, d);
     for (size_t l = k + 1; l < p; ++l) {
@@ -93,19 +93,19 @@ SparseMatrix crossprod_sparse(const NormalizedMatrix& t) {
       const SparseMatrix co = cooccurrence(parts[a], parts[z], n);
       const SparseMatrix right = co * b[z];  // (I_a' I_z) B_z: rows_a x d_z
       check_interrupts();
-      band[a][z] = SparseMatrix(b[a].transpose() * right).pruned(0.0, 0.0);
+      band[a][z] = b[a].transpose() * right;
       band[z][a] = band[a][z].transpose();
       nnz += 2.0 * static_cast<double>(band[a][z].nonZeros());
       check_nnz(nnz, d);
     }
   }
+  // The bands assembled row by row into the result's own arrays (nnz counts exact zeros: an upper bound).
   SparseMatrix out(static_cast<int>(d), static_cast<int>(d));
-  out.reserve(static_cast<std::int64_t>(nnz));
-  std::vector<int> outer(static_cast<size_t>(d) + 1, 0);
-  std::vector<int> inner;
-  std::vector<double> values;
-  inner.reserve(static_cast<size_t>(nnz));
-  values.reserve(static_cast<size_t>(nnz));
+  out.resizeNonZeros(static_cast<Eigen::Index>(nnz));
+  int* outer = out.outerIndexPtr();
+  int* inner = out.innerIndexPtr();
+  double* values = out.valuePtr();
+  int stored = 0;
   for (size_t k = 0; k < p; ++k) {
     const std::int64_t dk = parts[k].block.cols();
     for (std::int64_t r = 0; r < dk; ++r) {
@@ -113,15 +113,17 @@ SparseMatrix crossprod_sparse(const NormalizedMatrix& t) {
       for (size_t l = 0; l < p; ++l) {
         if (parts[l].block.cols() == 0 || band[k][l].rows() == 0) continue;
         for (SparseMatrix::InnerIterator it(band[k][l], static_cast<int>(r)); it; ++it) {
-          inner.push_back(static_cast<int>(off[l] + it.col()));
-          values.push_back(it.value());
+          if (it.value() == 0.0) continue;
+          inner[stored] = static_cast<int>(off[l] + it.col());
+          values[stored] = it.value();
+          ++stored;
         }
       }
-      outer[static_cast<size_t>(off[k] + r) + 1] = static_cast<int>(inner.size());
+      outer[off[k] + r + 1] = stored;
     }
   }
-  return SparseMatrix(Eigen::Map<const SparseMatrix>(d, d, static_cast<std::int64_t>(inner.size()), outer.data(),
-                                                     inner.data(), values.data()));
+  out.resizeNonZeros(stored);
+  return out;
 }
 
 }  // namespace morpheus::nm
