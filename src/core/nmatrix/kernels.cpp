@@ -235,7 +235,13 @@ Kernels::Kernels(const NormalizedMatrix& t, KernelOptions o)
       p->inner = s.innerIndexPtr();
       p->values = s.valuePtr();
       const std::int64_t nnz = s.nonZeros();
-      p->pattern = std::all_of(p->values, p->values + nnz, [](double v) { return v == 1.0; });
+      // A count over four independent sums, not a search with a branch per entry (this runs on every call).
+      std::int64_t other[4] = {0, 0, 0, 0};
+      std::int64_t e = 0;
+      for (; e + 4 <= nnz; e += 4)
+        for (int q = 0; q < 4; ++q) other[q] += p->values[e + q] != 1.0;
+      for (; e < nnz; ++e) other[0] += p->values[e] != 1.0;
+      p->pattern = other[0] + other[1] + other[2] + other[3] == 0;
     } else {
       p->dense = src.block.dense().data();
     }

@@ -214,7 +214,11 @@ void NormalizedMatrix::validate(ErrorKind kind) const {
       if (static_cast<std::int64_t>(p.index.size()) != n_)
         throw Error(kind, "index of " + which + " has " + num(p.index.size()) + " entries but the nmatrix has " +
                               num(n_) + " rows");
-      for (size_t i = 0; i < p.index.size(); ++i) {
+      // A branch-free scan first (vectorized: this check runs on every read of a value), then the first bad key.
+      const std::uint32_t limit = static_cast<std::uint32_t>(rk);
+      std::uint32_t any = 0;
+      for (const std::int32_t v : p.index) any |= static_cast<std::uint32_t>(static_cast<std::uint32_t>(v) >= limit);
+      for (size_t i = 0; any != 0 && i < p.index.size(); ++i) {
         const std::int32_t v = p.index[i];
         if (v < 0 || v >= rk)
           throw Error(kind == ErrorKind::InvalidParameter ? ErrorKind::Subscript : kind,

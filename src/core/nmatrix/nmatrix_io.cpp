@@ -147,18 +147,22 @@ void check_version(std::uint16_t version) {
 void check_csr(const Reader& r, const int* outer, const int* inner, std::int64_t rows, std::int64_t cols,
                std::int64_t nnz) {
   if (outer[0] != 0 || outer[rows] != nnz) r.fail("bad sparse row pointers");
+  // Branch-free scans (these checks run on every read of a value): any violation fails the value.
+  bool bad = false;
   for (std::int64_t i = 0; i < rows; ++i) {
     if ((i & 0xffff) == 0) check_interrupts();
-    if (outer[i + 1] < outer[i]) r.fail("bad sparse row pointers");
+    bad |= outer[i + 1] < outer[i];
   }
+  if (bad) r.fail("bad sparse row pointers");
+  const std::uint32_t limit = static_cast<std::uint32_t>(cols);
   for (std::int64_t i = 0; i < rows; ++i) {
     if ((i & 0xffff) == 0) check_interrupts();
     const int a = outer[i], b = outer[i + 1];
-    for (int e = a; e < b; ++e) {
-      const int c = inner[e];
-      if (c < 0 || c >= cols || (e > a && inner[e - 1] >= c)) r.fail("bad sparse column index");
-    }
+    if (a == b) continue;
+    bad |= static_cast<std::uint32_t>(inner[a]) >= limit;
+    for (int e = a + 1; e < b; ++e) bad |= (static_cast<std::uint32_t>(inner[e]) >= limit) | (inner[e - 1] >= inner[e]);
   }
+  if (bad) r.fail("bad sparse column index");
 }
 
 }  // namespace
