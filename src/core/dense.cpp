@@ -21,7 +21,10 @@ std::string format_number(double v) {
 void check_allocation(double bytes, const std::string& what, const std::string& hint) {
   if (!(bytes <= kMaxAllocationBytes))
     throw Error(ErrorKind::LimitExceeded,
-                what + " would need " + format_number(bytes) + " bytes, over the 1 GB limit of one allocation", hint);
+                what + " would need " +
+                    (bytes < 9e18 ? std::to_string(static_cast<long long>(bytes)) : format_number(bytes)) +
+                    " bytes, over the 1 GB limit of one allocation",
+                hint);
 }
 
 void require_finite(const ConstRowMap& a, const char* name) {

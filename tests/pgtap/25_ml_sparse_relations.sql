@@ -113,7 +113,7 @@ SELECT throws_ok($$ SELECT linreg_train('ent', label => 'y', features => '{s1}',
                  'a declared width whose feature names exceed 1 GB is refused before they are made');
 SELECT throws_ok($$ SELECT linreg_train('ent', label => 'y', features => '{s1}', attributes => ARRAY['SELECT key, index, 12000 AS width FROM a6'],
                    foreign_keys => '{k6}', attribute_keys => '{key}') $$, '54000',
-                 'linreg_train (normal equations and fit statistics) needs the 12002 x 12002 Gram matrix X''X: 1152384032 bytes, over the 1 GB limit',
+                 'linreg_train (normal equations and fit statistics): the 12002 x 12002 Gram matrix X''X would need 1152384032 bytes, over the 1 GB limit of one allocation',
                  'a Gram matrix over 1 GB is refused before it is allocated');
 SELECT is((logreg_train('ent', label => 'label', features => '{s1}', attributes => ARRAY['SELECT key, index, 12000 AS width FROM a6'],
                         foreign_keys => '{k6}', attribute_keys => '{key}', max_iterations => 2)).shape,

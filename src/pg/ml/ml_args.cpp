@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "core/nmatrix/nmatrix.hpp"
+#include "core/dense.hpp"
 #include "core/options.hpp"
 #include "pg/srf.hpp"
 
@@ -41,12 +41,8 @@ Datum regression_row(FunctionCallInfo fcinfo, const ml::Vec& weights, const ml::
 }
 
 void require_gram_fits(std::int64_t d, const std::string& function, const std::string& hint) {
-  const double bytes = 8.0 * static_cast<double>(d) * static_cast<double>(d);
-  if (bytes > static_cast<double>(nm::kMaxValueBytes))
-    throw Error(ErrorKind::LimitExceeded,
-                function + " needs the " + std::to_string(d) + " x " + std::to_string(d) + " Gram matrix X'X: " +
-                    std::to_string(static_cast<long long>(bytes)) + " bytes, over the 1 GB limit",
-                hint);
+  check_allocation(8.0 * static_cast<double>(d) * static_cast<double>(d),
+                   function + ": the " + std::to_string(d) + " x " + std::to_string(d) + " Gram matrix X'X", hint);
 }
 
 }  // namespace morpheus::pg

@@ -3,6 +3,7 @@
 // cursor batch_rows at a time on every pass (ml_stream_source.hpp), the attribute relations once into memory. The
 // algorithms are the ones of the in-memory trainers (core/ml), run over the streaming pass interfaces of
 // core/ml/stream.hpp, and the result is the same morpheus.model (fit statistics cost one more pass).
+#include "core/dense.hpp"
 #include "core/ml/fit.hpp"
 #include "core/ml/stream.hpp"
 // core headers first
@@ -44,15 +45,11 @@ std::int64_t batch_rows_arg(FunctionCallInfo fcinfo, int argno) {
 // after the size its width implies is checked). The keys stay for the cursor.
 RowMatrix dense_block(AttributeRelation& r, std::size_t k) {
   if (r.sparse) {
-    const std::string arg = "attributes[" + std::to_string(k + 1) + "]";
-    const double bytes = 8.0 * static_cast<double>(r.features.rows()) * static_cast<double>(r.features.cols());
-    if (bytes > static_cast<double>(nm::kMaxValueBytes))
-      throw Error(ErrorKind::LimitExceeded,
-                  arg + " (sparse, " + std::to_string(r.features.rows()) + " x " + std::to_string(r.features.cols()) +
-                      ") would need " + std::to_string(static_cast<long long>(bytes)) +
-                      " bytes as the dense block the streaming trainers use, over the 1 GB limit",
-                  "Train with the in-memory trainer (linreg_train, logreg_train, kmeans_train, gnmf_train), which "
-                  "keeps sparse attribute relations sparse.");
+    check_allocation(8.0 * static_cast<double>(r.features.rows()) * static_cast<double>(r.features.cols()),
+                     "attributes[" + std::to_string(k + 1) + "] (sparse, " + std::to_string(r.features.rows()) + " x " +
+                         std::to_string(r.features.cols()) + ") as the dense block the streaming trainers use",
+                     "Train with the in-memory trainer (linreg_train, logreg_train, kmeans_train, gnmf_train), which "
+                     "keeps sparse attribute relations sparse.");
   }
   RowMatrix m = r.features.to_dense();
   r.features = nm::Block();
