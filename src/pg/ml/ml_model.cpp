@@ -25,6 +25,30 @@ TrainedOn trained_on(const RelationArgs& a, const std::vector<std::string>& enti
   return on;
 }
 
+namespace {
+template <class Options>
+void add_solver(model::Json& options, const char* method, const Options& o) {
+  options.add("method", method).add("max_iterations", o.max_iterations);
+  options.add("learning_rate", o.learning_rate > 0 ? o.learning_rate : NAN)
+      .add("tolerance", o.tolerance)
+      .add("l2", o.l2);
+}
+}  // namespace
+
+void add_solver_options(model::Json& options, const ml::LinregOptions& o) {
+  add_solver(options, o.method == ml::LinregMethod::Normal ? "normal" : "gd", o);
+}
+
+void add_solver_options(model::Json& options, const ml::LogregOptions& o) {
+  add_solver(options, o.method == ml::LogregMethod::Lbfgs ? "lbfgs" : "gd", o);
+}
+
+const char* const kLinregHint =
+    "Raise max_iterations, scale the features (mean 0, standard deviation 1), or use method => 'normal'.";
+const char* const kLogregHint =
+    "Raise max_iterations, scale the features, or add a penalty (l2 => 0.01): separable classes have no finite "
+    "optimum.";
+
 model::Json data_options(const RelationArgs& a, const TrainedOn& on) {
   model::Json j;
   j.add("features", on.feature_columns);

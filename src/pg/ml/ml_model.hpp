@@ -37,6 +37,14 @@ TrainedOn trained_on(const RelationArgs& a, const std::vector<std::string>& enti
 // hyper-parameters in `extra` (a Json object body, e.g. from model::Json).
 model::Json data_options(const RelationArgs& a, const TrainedOn& on);
 
+// The solver's hyper-parameters in a linear or logistic model's options: method, max_iterations, learning_rate (null
+// when derived from the data), tolerance, l2.
+void add_solver_options(model::Json& options, const ml::LinregOptions& o);
+void add_solver_options(model::Json& options, const ml::LogregOptions& o);
+// The hints of the solvers' "did not converge" warnings.
+extern const char* const kLinregHint;
+extern const char* const kLogregHint;
+
 // Linear and logistic regression models from a weight vector in data-matrix order.
 model::Model linear_model(model::Kind kind, const RelationArgs& a, const TrainedOn& on, const ml::Vec& w,
                           const ml::Trace& trace, bool converged, const model::Json& options,

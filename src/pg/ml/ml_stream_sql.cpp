@@ -98,8 +98,7 @@ Datum linreg_stream_body(FunctionCallInfo fcinfo) {
   const ml::LinregResult r = ml::linreg(passes, o, progress);
   if (!r.converged)
     warn_not_converged("linreg_stream", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
-                       "Raise max_iterations, scale the features (mean 0, standard deviation 1), or use method => "
-                       "'normal'.");
+                       kLinregHint);
   ml::Mat gram = r.gram;
   if (gram.size() == 0) s.table->crossprod(gram, nullptr);
   const ml::ScanSums sums = ml::scan_sums(*s.table, r.weights, false);
@@ -107,9 +106,8 @@ Datum linreg_stream_body(FunctionCallInfo fcinfo) {
   s.source->finish();
   const ml::LeastSquaresFit fit = ml::least_squares_fit(gram, sums, a.intercept, o.l2);
   model::Json options = data_options(a, on);
-  options.add("batch_rows", batch_rows).add("method", o.method == ml::LinregMethod::Normal ? "normal" : "gd");
-  options.add("max_iterations", o.max_iterations).add("learning_rate", o.learning_rate > 0 ? o.learning_rate : NAN);
-  options.add("tolerance", o.tolerance).add("l2", o.l2);
+  options.add("batch_rows", batch_rows);
+  add_solver_options(options, o);
   const model::Model m = linear_model(model::Kind::Linreg, a, on, r.weights, r.trace, r.converged, options,
                                       least_squares_statistics(fit, on), {});
   return finish_model(fcinfo, m, name);
@@ -130,8 +128,7 @@ Datum logreg_stream_body(FunctionCallInfo fcinfo) {
   const ml::LogregResult r = ml::logreg(passes, o, progress);
   if (!r.converged)
     warn_not_converged("logreg_stream", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
-                       "Raise max_iterations, scale the features, or add a penalty (l2 => 0.01): separable classes "
-                       "have no finite optimum.");
+                       kLogregHint);
   const ml::ScanSums sums = ml::scan_sums(*s.table, r.weights, true);
   const TrainedOn on = s.on(a);
   s.source->finish();
@@ -139,9 +136,8 @@ Datum logreg_stream_body(FunctionCallInfo fcinfo) {
                                    : sums.minus_one ? glm::BinaryCoding::PlusMinusOne
                                                     : glm::BinaryCoding::ZeroOne;
   model::Json options = data_options(a, on);
-  options.add("batch_rows", batch_rows).add("method", o.method == ml::LogregMethod::Lbfgs ? "lbfgs" : "gd");
-  options.add("max_iterations", o.max_iterations).add("learning_rate", o.learning_rate > 0 ? o.learning_rate : NAN);
-  options.add("tolerance", o.tolerance).add("l2", o.l2);
+  options.add("batch_rows", batch_rows);
+  add_solver_options(options, o);
   const model::Model m =
       linear_model(model::Kind::Logreg, a, on, r.weights, r.trace, r.converged, options, logistic_statistics(sums),
                    {glm::negative_class(coding), glm::positive_class(coding)});

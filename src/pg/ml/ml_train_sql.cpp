@@ -55,15 +55,12 @@ Datum linreg_train_body(FunctionCallInfo fcinfo) {
   const ml::LinregResult r = ml::linreg(*tm.t, d.y, o, progress);
   if (!r.converged)
     warn_not_converged("linreg_train", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
-                       "Raise max_iterations, scale the features (mean 0, standard deviation 1), or use method => "
-                       "'normal'.");
+                       kLinregHint);
   const ml::Mat gram = r.gram.size() > 0 ? r.gram : tm.t->crossprod();
   const ml::ScanSums s = ml::scan_sums(*tm.t, d.y, r.weights, false);
   const ml::LeastSquaresFit fit = ml::least_squares_fit(gram, s, a.intercept, o.l2);
   model::Json options = data_options(a, on);
-  options.add("method", o.method == ml::LinregMethod::Normal ? "normal" : "gd");
-  options.add("max_iterations", o.max_iterations).add("learning_rate", o.learning_rate > 0 ? o.learning_rate : NAN);
-  options.add("tolerance", o.tolerance).add("l2", o.l2);
+  add_solver_options(options, o);
   const model::Model m = linear_model(model::Kind::Linreg, a, on, r.weights, r.trace, r.converged, options,
                                       least_squares_statistics(fit, on), {});
   return finish_model(fcinfo, m, name);
@@ -86,13 +83,10 @@ Datum logreg_train_body(FunctionCallInfo fcinfo) {
   const ml::LogregResult r = ml::logreg(*tm.t, d.y, o, progress);
   if (!r.converged)
     warn_not_converged("logreg_train", r.trace.back().iteration, "gradient norm " + short_number(r.final_grad_norm),
-                       "Raise max_iterations, scale the features, or add a penalty (l2 => 0.01): separable classes "
-                       "have no finite optimum.");
+                       kLogregHint);
   const ml::ScanSums s = ml::scan_sums(*tm.t, d.y, r.weights, true);
   model::Json options = data_options(a, on);
-  options.add("method", o.method == ml::LogregMethod::Lbfgs ? "lbfgs" : "gd");
-  options.add("max_iterations", o.max_iterations).add("learning_rate", o.learning_rate > 0 ? o.learning_rate : NAN);
-  options.add("tolerance", o.tolerance).add("l2", o.l2);
+  add_solver_options(options, o);
   const model::Model m = linear_model(model::Kind::Logreg, a, on, r.weights, r.trace, r.converged, options,
                                       logistic_statistics(s), std::move(classes));
   return finish_model(fcinfo, m, name);
