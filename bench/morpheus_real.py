@@ -145,6 +145,9 @@ def rel(a, b):
 def threads_compare(names, data_dir):
     """THREADS_COMPARE=1: LS and LR (always) with morpheus.threads = 1 and 2 alternating in every round."""
     print("threads: linreg / logreg gd, 20 iterations, factorize = always; medians of rounds alternating 1 and 2")
+    # the machine's own ceiling for a second thread (build/triad_bench threads, built by morpheus_real.sh)
+    print(subprocess.run([os.path.join(ROOT, "build", "triad_bench"), "threads"], capture_output=True, text=True,
+                         check=True).stdout, flush=True)
     for name in names:
         schema = "ds_" + name.lower()
         subprocess.run(["bash", os.path.join(ROOT, "scripts", "load-morpheus-dataset.sh"), os.path.join(data_dir, name),
