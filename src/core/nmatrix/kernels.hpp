@@ -73,7 +73,6 @@ class Kernels {
   std::int64_t direct_cols_ = 0;  // sum of columns of identity and streamed parts
   ThreadTeam team_;
   // scratch, sized for the largest c seen
-  int scratch_c_ = 0, scratch_blocks_ = 0;
   std::vector<double> z_;     // blocks x index_rows_ x c
   std::vector<double> o_;     // blocks x direct_cols_ x c
   std::vector<double> tile_;  // blocks x 2 x kTile x c
