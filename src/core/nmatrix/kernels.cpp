@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "core/errors.hpp"
 #include "core/interrupt.hpp"
@@ -51,21 +52,22 @@ void scatter_columns(const int* cols, const double* values, int lo, int hi, cons
   }
 }
 
-// The two above over all c columns: groups of four, then the rest.
-void gather_row(const int* cols, const double* values, int lo, int hi, const double* x, int c, double* out) {
+// Calls f(std::integral_constant<int, W>(), q0) for the column groups of c columns: fours, then the rest.
+template <class F>
+void column_groups(int c, const F& f) {
   int q0 = 0;
-  for (; q0 + 4 <= c; q0 += 4) gather_columns<4>(cols, values, lo, hi, x, c, q0, out);
-  if (c - q0 == 3) gather_columns<3>(cols, values, lo, hi, x, c, q0, out);
-  if (c - q0 == 2) gather_columns<2>(cols, values, lo, hi, x, c, q0, out);
-  if (c - q0 == 1) gather_columns<1>(cols, values, lo, hi, x, c, q0, out);
+  for (; q0 + 4 <= c; q0 += 4) f(std::integral_constant<int, 4>(), q0);
+  if (c - q0 == 3) f(std::integral_constant<int, 3>(), q0);
+  if (c - q0 == 2) f(std::integral_constant<int, 2>(), q0);
+  if (c - q0 == 1) f(std::integral_constant<int, 1>(), q0);
+}
+
+void gather_row(const int* cols, const double* values, int lo, int hi, const double* x, int c, double* out) {
+  column_groups(c, [&](auto w, int q0) { gather_columns<decltype(w)::value>(cols, values, lo, hi, x, c, q0, out); });
 }
 
 void scatter_row(const int* cols, const double* values, int lo, int hi, const double* p, int c, double* o) {
-  int q0 = 0;
-  for (; q0 + 4 <= c; q0 += 4) scatter_columns<4>(cols, values, lo, hi, p, c, q0, o);
-  if (c - q0 == 3) scatter_columns<3>(cols, values, lo, hi, p, c, q0, o);
-  if (c - q0 == 2) scatter_columns<2>(cols, values, lo, hi, p, c, q0, o);
-  if (c - q0 == 1) scatter_columns<1>(cols, values, lo, hi, p, c, q0, o);
+  column_groups(c, [&](auto w, int q0) { scatter_columns<decltype(w)::value>(cols, values, lo, hi, p, c, q0, o); });
 }
 
 }  // namespace
