@@ -78,7 +78,7 @@ git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$pgxs_dir" 2>
 (
   while [ ! -f "$root/build/asan-build.rc" ] && kill -0 "$asan_pid" 2>/dev/null; do sleep 1; done
   rc=0
-  (cd "$pgxs_dir" && nice -n 19 make -s -f Makefile.pgxs -j"$jobs" OPTFLAGS="-O2 -march=native -mno-avx512f -g0" \
+  (cd "$pgxs_dir" && nice -n 19 make -s -f Makefile.pgxs -j"$jobs" EXTRA_CXXFLAGS=-g0 \
     >make.log 2>&1 && make -s -f Makefile.pgxs install DESTDIR="$pgxs_dir/stage" >>make.log 2>&1) || rc=$?
   echo "PGXS build + staged install done at ${SECONDS}s" >>"$root/build/background-times.txt"
   echo "$rc" >"$root/build/pgxs.rc"
